@@ -1,0 +1,50 @@
+"""From hits to an Answer: refuse when the corpus does not hold the answer, else answer + cite."""
+
+from __future__ import annotations
+
+from rag.config import Settings
+from rag.evidence import EvidenceSet
+from rag.extractive import compose, select_sentences
+from rag.models import Answer, Hit
+
+REFUSAL_TEXT = (
+    "I could not find the answer to this question in the articles I have. "
+    "The closest passages are listed below."
+)
+
+
+def validate_question(question: str, settings: Settings) -> str:
+    """The question, stripped; empty or over-long questions raise InputError."""
+    from rag.errors import InputError
+
+    cleaned = question.strip() if isinstance(question, str) else ""
+    if not cleaned:
+        raise InputError("the question is empty: type a question about the articles")
+    if len(cleaned) > settings.max_question_chars:
+        raise InputError(
+            f"the question is {len(cleaned):,} characters long; the limit is "
+            f"{settings.max_question_chars:,} (RAG_MAX_QUESTION_CHARS): shorten it"
+        )
+    return cleaned
+
+
+def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = None) -> Answer:
+    return Answer(question=question, text=REFUSAL_TEXT, refused=True, hits=hits,
+                  grounded=0.0, backend=backend, notice=notice)
+
+
+def retrieval_is_confident(hits: list[Hit], settings: Settings) -> bool:
+    return bool(hits) and hits[0].score >= settings.refusal_threshold
+
+
+def answer_extractively(
+    question: str, hits: list[Hit], evidence: EvidenceSet, settings: Settings,
+    notice: str | None = None,
+) -> Answer:
+    """The best sentences of the passages, each with its [n]; refuse when none is close enough."""
+    chosen = select_sentences(question, evidence, settings.extractive_sentences)
+    if not chosen or chosen[0][1] < settings.evidence_threshold:
+        return refusal(question, hits, "extractive", notice)
+    text, citations = compose(chosen)
+    return Answer(question=question, text=text, refused=False, citations=citations, hits=hits,
+                  grounded=1.0, backend="extractive", notice=notice)

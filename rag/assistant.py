@@ -1,0 +1,112 @@
+"""The facade: ingest, search, ask. Everything else (CLI, UI, evals) goes through it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.answering import (
+    answer_extractively,
+    refusal,
+    retrieval_is_confident,
+    validate_question,
+)
+from rag.config import Settings
+from rag.embeddings import Embedder, load_embedder
+from rag.errors import IndexMissingError
+from rag.evidence import EvidenceSet
+from rag.ingest import ProgressFactory, ingest
+from rag.models import Answer, Hit, IndexStats, IngestReport
+from rag.retrieval import Retriever, SearchFilters
+from rag.store.index import Index
+
+
+class Assistant:
+    """Answers questions about the indexed articles, with verified citations."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, index: Index | None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._index = index
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, allow_empty: bool = False) -> Assistant:
+        """Open the index in `settings.index_dir` (default Settings when none are given).
+
+        Raises IndexMissingError when there is no index, unless `allow_empty`.
+        """
+        settings = settings or Settings()
+        index = None
+        if Index.exists(settings.index_dir) or not allow_empty:
+            index = Index.load(settings.index_dir)
+            index.manifest.check_compatible(
+                settings.embedding_model, settings.chunk_size, settings.chunk_overlap
+            )
+        return cls(settings, load_embedder(settings.embedding_model, settings.embed_batch_size), index)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            raise IndexMissingError(
+                f"no index in {self.settings.index_dir}; run `rag ingest` (or upload articles)"
+            )
+        return self._index
+
+    def ingest(
+        self, paths: Sequence[Path] | None = None, *, rebuild: bool = False,
+        progress: ProgressFactory | None = None,
+    ) -> IngestReport:
+        """Incrementally index files (default: the corpus folder), then reload the index."""
+        kwargs = {"progress": progress} if progress else {}
+        report = ingest(self.settings, self.embedder, paths, rebuild=rebuild, **kwargs)
+        with self._lock:
+            self._index = Index.load(self.settings.index_dir)
+        return report
+
+    def search(
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        """Top-k passages for a query, best first."""
+        query = validate_question(query, self.settings)
+        return Retriever(self.index, self.embedder).search(query, k or self.settings.top_k, filters)
+
+    def ask(
+        self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
+    ) -> Answer:
+        """Answer a question from the articles, or refuse when they do not hold the answer."""
+        started = time.perf_counter()
+        question = validate_question(question, self.settings)
+        hits = self.search(question, k, filters)
+        retrieved = time.perf_counter()
+        if not retrieval_is_confident(hits, self.settings):
+            answer = refusal(question, hits, "extractive")
+        else:
+            evidence = EvidenceSet(hits, self.embedder)
+            answer = answer_extractively(question, hits, evidence, self.settings)
+        done = time.perf_counter()
+        answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)
+        answer.timings_ms.generate = round((done - retrieved) * 1000, 1)
+        answer.timings_ms.total = round((done - started) * 1000, 1)
+        return answer
+
+    def stats(self) -> IndexStats:
+        """What the index holds."""
+        index = self.index
+        manifest = index.manifest
+        dates = [a.published for a in manifest.articles.values() if a.published]
+        return IndexStats(
+            articles=len(manifest.articles),
+            chunks=len(index.chunks),
+            embedding_model=manifest.embedding_model,
+            dimension=manifest.dimension,
+            chunk_size=manifest.chunk_size,
+            chunk_overlap=manifest.chunk_overlap,
+            index_bytes=index.size_bytes(self.settings.index_dir),
+            last_ingest=manifest.updated_at,
+            sources=sorted({a.source for a in manifest.articles.values()}),
+            first_published=min(dates) if dates else None,
+            last_published=max(dates) if dates else None,
+        )

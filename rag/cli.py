@@ -1,0 +1,241 @@
+"""The `rag` command line: thin commands over the Assistant facade.
+
+Heavy modules are imported inside commands so that `rag --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.config import Settings
+    from rag.models import Answer, Hit, IngestReport
+
+
+def _settings(ctx: click.Context) -> Settings:
+    from pydantic import ValidationError
+
+    from rag.config import Settings
+
+    overrides = {k: v for k, v in ctx.obj.items() if v is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.ClickException(f"invalid setting {where}: {first['msg']}") from exc
+
+
+class RagGroup(click.Group):
+    """Turns our errors into one line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from rag.errors import RagError
+
+        try:
+            return super().invoke(ctx)
+        except RagError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=RagGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Index and data folder [env RAG_DATA_DIR; default .rag].")
+@click.option("--corpus-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder ingested by default [env RAG_CORPUS_DIR; default corpus].")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, corpus_dir: Path | None) -> None:
+    """Ask questions about news articles; answers cite their sources as [n].
+
+    Settings come from RAG_* environment variables and an optional rag.toml.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    ctx.obj = {"data_dir": data_dir, "corpus_dir": corpus_dir}
+
+
+def _open(ctx: click.Context, **overrides: Any) -> Assistant:
+    from rag.assistant import Assistant
+
+    settings = _settings(ctx)
+    if overrides:
+        settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    return Assistant.open(settings)
+
+
+def _tqdm_progress(total: int, label: str) -> Callable[[int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="chunk", file=sys.stderr, leave=True)
+
+    def tick(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return tick
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch (after changing model or chunking).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+    """Index articles under PATHS (default: the corpus folder), incrementally."""
+    from rag.assistant import Assistant
+
+    settings = _settings(ctx)
+    assistant = Assistant.open(settings, allow_empty=True)
+    report = assistant.ingest(list(paths) or None, rebuild=rebuild, progress=_tqdm_progress)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        _print_report(report)
+
+
+def _print_report(report: IngestReport) -> None:
+    click.echo(
+        f"{report.articles} articles, {report.chunks} chunks in the index "
+        f"(added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+        f"unchanged {len(report.unchanged)}; {report.chunks_embedded} chunks embedded "
+        f"in {report.seconds:.1f} s)"
+    )
+    for line in report.duplicates:
+        click.echo(f"duplicate, indexed once: {line}")
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+
+
+def _filters(source: tuple[str, ...], since: datetime | None, until: datetime | None) -> Any:
+    from rag.retrieval import SearchFilters
+
+    return SearchFilters(sources=list(source), published_after=since, published_before=until)
+
+
+filter_options = [
+    click.option("--source", multiple=True, help="Only this outlet (repeatable)."),
+    click.option("--since", type=click.DateTime(), default=None, help="Published on or after."),
+    click.option("--until", type=click.DateTime(), default=None, help="Published on or before."),
+]
+
+
+def with_filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(filter_options):
+        func = option(func)
+    return func
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "date unknown"
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "--top-k", type=click.IntRange(1, 100), default=5, show_default=True)
+@with_filters
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str, top_k: int, source: tuple[str, ...],
+           since: datetime | None, until: datetime | None, as_json: bool) -> None:
+    """Show the passages that best match QUERY, with scores."""
+    hits = _open(ctx).search(query, top_k, _filters(source, since, until))
+    if as_json:
+        click.echo("[" + ",\n".join(h.model_dump_json() for h in hits) + "]")
+        return
+    if not hits:
+        click.echo("No passages match (check the filters).")
+    for hit in hits:
+        _print_hit(hit)
+
+
+def _print_hit(hit: Hit) -> None:
+    c = hit.chunk
+    click.echo(click.style(f"{hit.rank}. {hit.score:.3f}  {c.title}", bold=True)
+               + f" — {c.source}, {_date(c.published)}  [{c.article_id}]")
+    click.echo("   " + " ".join(c.text.split())[:300] + "\n")
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer text, then its numbered sources (or the closest passages on refusal)."""
+    click.echo(answer.text)
+    if answer.notice:
+        click.echo(click.style(f"note: {answer.notice}", fg="yellow"), err=True)
+    if answer.citations:
+        click.echo("\nSources:")
+        for c in answer.citations:
+            click.echo(f"[{c.n}] {c.title} — {c.source}, {_date(c.published)}")
+            click.echo(f'    "{c.quote}"')
+    elif answer.hits:
+        click.echo("\nClosest passages:")
+        for hit in answer.hits[:3]:
+            _print_hit(hit)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to use.")
+@with_filters
+@click.option("--backend", type=click.Choice(["llamacpp", "openai", "extractive"]), default=None,
+              help="Answer backend [env RAG_LLM_BACKEND].")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, top_k: int | None, source: tuple[str, ...],
+        since: datetime | None, until: datetime | None, backend: str | None, as_json: bool) -> None:
+    """Answer QUESTION from the articles, citing sources as [n]."""
+    assistant = _open(ctx, llm_backend=backend)
+    answer = assistant.ask(question, k=top_k, filters=_filters(source, since, until))
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """What the index holds: articles, chunks, model, size, last ingest."""
+    s = _open(ctx).stats()
+    if as_json:
+        click.echo(s.model_dump_json(indent=2))
+        return
+    click.echo(f"articles:      {s.articles}\nchunks:        {s.chunks}")
+    click.echo(f"model:         {s.embedding_model} ({s.dimension} dims)")
+    click.echo(f"chunking:      {s.chunk_size} word pieces, overlap {s.chunk_overlap}")
+    click.echo(f"index size:    {s.index_bytes / 1024:.1f} KiB")
+    click.echo(f"last ingest:   {s.last_ingest:%Y-%m-%d %H:%M:%S %Z}" if s.last_ingest else "")
+    click.echo(f"outlets:       {', '.join(s.sources)}")
+    click.echo(f"published:     {_date(s.first_published)} .. {_date(s.last_published)}")
+
+
+@cli.command("import-export")
+@click.argument("export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"),
+              show_default=True, help="Folder for the Markdown articles.")
+def import_export(export_file: Path, out: Path) -> None:
+    """Convert a "search export" text file into one Markdown article per entry."""
+    from rag.corpus import article_to_markdown, parse_search_export
+    from rag.corpus.loaders import read_text
+
+    articles = parse_search_export(read_text(export_file), export_file)
+    out.mkdir(parents=True, exist_ok=True)
+    for article in articles:
+        target = out / f"{article.id}.md"
+        target.write_text(article_to_markdown(article), encoding="utf-8")
+        click.echo(f"wrote {target}  ({article.title})")
+
+
+def main() -> None:
+    cli(prog_name="rag")
+
+
+if __name__ == "__main__":
+    main()

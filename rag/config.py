@@ -1,0 +1,133 @@
+"""Settings: one object, built explicitly and passed down (never at import time).
+
+Sources, highest priority first: keyword arguments, ``RAG_*`` environment variables,
+``rag.toml`` in the working folder (or the file named by ``RAG_CONFIG``), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+LLMBackendName = Literal["llamacpp", "openai", "extractive", "fake"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant, validated."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", validate_default=True)
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by default.")
+    data_dir: Path = Field(
+        Path(".rag"), description="Where the index, uploads and feedback are kept (git-ignored)."
+    )
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers folder.",
+    )
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
+    chunk_size: int = Field(
+        200, ge=32, le=480, description="Chunk size in the embedding model's word pieces."
+    )
+    chunk_overlap: int = Field(30, ge=0, le=200, description="Overlap between chunks, word pieces.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    refusal_threshold: float = Field(
+        0.3,
+        ge=-1.0,
+        le=1.0,
+        description="Best passage cosine below this → the corpus is taken not to hold the answer.",
+    )
+    evidence_threshold: float = Field(
+        0.5,
+        ge=-1.0,
+        le=1.0,
+        description="Best sentence score (0.7 cosine + 0.3 word overlap) needed to answer.",
+    )
+    support_threshold: float = Field(
+        0.55,
+        ge=0.0,
+        le=1.0,
+        description="Answer sentence vs cited sentence similarity needed to count as supported.",
+    )
+    max_question_chars: int = Field(
+        2000, ge=10, le=100_000, description="Longer questions are rejected with a clear error."
+    )
+    extractive_sentences: int = Field(
+        3, ge=1, le=10, description="Sentences an extractive answer is made of, at most."
+    )
+    llm_backend: LLMBackendName = Field(
+        "extractive", description="llamacpp (in-process GGUF), openai (compatible server), extractive."
+    )
+    llm_model_path: Path | None = Field(
+        None, description="A GGUF file; empty → the packaged Qwen2.5-Coder-1.5B-Instruct."
+    )
+    model_cache_dir: Path = Field(
+        Path.home() / ".cache" / "rag-models",
+        description="Where the packaged GGUF is assembled once (outside the repo).",
+    )
+    llm_context: int = Field(2048, ge=512, le=32768, description="llama.cpp context window.")
+    llm_threads: int = Field(
+        max(1, min(4, os.cpu_count() or 1)), ge=1, le=64, description="llama.cpp CPU threads."
+    )
+    llm_max_tokens: int = Field(200, ge=16, le=4096, description="Answer length limit, tokens.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_timeout_s: float = Field(120.0, gt=0, le=3600, description="Per-request LLM timeout.")
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (Ollama, vLLM, ...)."
+    )
+    openai_model: str = Field("local", description="Model name sent to the endpoint.")
+    openai_api_key: str = Field("not-needed", description="API key for the endpoint.")
+    history_tokens: int = Field(
+        600, ge=0, le=8000, description="Chat history budget; oldest turns dropped first."
+    )
+    ui_host: str = Field("127.0.0.1", description="Chat UI host.")
+    ui_port: int = Field(8000, ge=1, le=65535, description="Chat UI port.")
+
+    @field_validator("corpus_dir", "data_dir", "model_cache_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("RAG_CONFIG", "rag.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )

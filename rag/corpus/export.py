@@ -1,0 +1,81 @@
+"""Importer for the "search export" format the seed articles came in.
+
+Layout: a page header (query line, "Search documents"), then per article a title line,
+a ``Outlet· YYYY-MM-DD HH:MM`` line and one body line made of sections
+("Core Insights - ...", "Core Viewpoint - ...", "Group N: Heading - point - point").
+The original's bracketed paragraph references (``[3][12]``) are dropped: they would be
+confused with our own [n] citation markers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rag.corpus.text import parse_published, slugify
+from rag.errors import LoaderError
+from rag.models import Article
+
+SOURCE_LINE = re.compile(r"^(?P<source>.+?)\s*·\s*(?P<when>\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)\s*$")
+PARAGRAPH_REFS = re.compile(r"\s*(?:\[\d+\])+")
+SECTION = re.compile(r"(?:^|\s)(Core Insights|Core Viewpoint|Key Points|Group \d+: [^\n]+?) - ")
+
+
+def is_search_export(text: str) -> bool:
+    """True when the text has at least one title line followed by an ``Outlet· date`` line."""
+    lines = [line.strip() for line in text.splitlines()]
+    return any(SOURCE_LINE.match(line) for line in lines[1:])
+
+
+def strip_paragraph_refs(text: str) -> str:
+    """Remove ``[3][12]``-style references of the original export."""
+    return PARAGRAPH_REFS.sub("", text).strip()
+
+
+def body_to_markdown(body: str) -> str:
+    """Turn one export body line into Markdown sections with bullet points."""
+    body = strip_paragraph_refs(body)
+    parts = SECTION.split(body)
+    blocks: list[str] = []
+    if parts[0].strip():
+        blocks.append(parts[0].strip())
+    for heading, content in zip(parts[1::2], parts[2::2], strict=True):
+        points = [p.strip() for p in content.split(" - ") if p.strip()]
+        if heading in ("Core Insights", "Core Viewpoint", "Key Points") and len(points) == 1:
+            blocks.append(f"## {heading}\n\n{points[0]}")
+        else:
+            bullets = "\n".join(f"- {p}" for p in points)
+            blocks.append(f"## {heading}\n\n{bullets}")
+    return "\n\n".join(blocks)
+
+
+def parse_search_export(text: str, path: Path | None = None) -> list[Article]:
+    """Parse a search export into articles (one per title/source block)."""
+    lines = [line.strip() for line in text.splitlines()]
+    starts = [i for i in range(1, len(lines)) if SOURCE_LINE.match(lines[i])]
+    if not starts:
+        raise LoaderError(path or "<export>", "no 'Outlet· YYYY-MM-DD HH:MM' line: not a search export")
+    articles: list[Article] = []
+    for n, i in enumerate(starts):
+        end = starts[n + 1] - 1 if n + 1 < len(starts) else len(lines)
+        title = lines[i - 1]
+        match = SOURCE_LINE.match(lines[i])
+        assert match is not None
+        body = " ".join(line for line in lines[i + 1 : end] if line)
+        markdown = body_to_markdown(body)
+        if not markdown:
+            raise LoaderError(path or "<export>", f"article {title!r} has no text")
+        when = parse_published(match["when"])
+        assert when is not None
+        articles.append(
+            Article(
+                id=f"{slugify(match['source'])}-{when:%Y%m%d-%H%M}",
+                title=title,
+                source=match["source"].strip(),
+                published=when,
+                language="en",
+                text=markdown,
+                path=str(path) if path else None,
+            )
+        )
+    return articles

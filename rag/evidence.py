@@ -1,0 +1,93 @@
+"""Sentence-level evidence: the sentences of retrieved passages, scored against a text.
+
+Both the extractive answerer (which sentences answer the question?) and the citation
+verifier (which sentence supports this answer sentence?) work on this.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.corpus.text import split_sentences
+from rag.embeddings import Embedder
+from rag.models import Citation, Hit
+
+_WORD = re.compile(r"[a-z0-9%]+(?:[.,][0-9]+)*|[\u4e00-\u9fff]")
+STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from has have how in is it its of on or that the "
+    "their this to was were what when where which who why will with about into than then there "
+    "these those they them he she his her our we you your i me my so such".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words without stopwords; a crude stem drops a plural/possessive 's'."""
+    words = set()
+    for w in _WORD.findall(text.lower().replace("'s", "")):
+        if w in STOPWORDS:
+            continue
+        words.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return words
+
+
+def lexical_support(claim: str, evidence: str) -> float:
+    """Share of the claim's content words found in the evidence (0..1)."""
+    claim_words = content_words(claim)
+    if not claim_words:
+        return 0.0
+    return len(claim_words & content_words(evidence)) / len(claim_words)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of a retrieved passage."""
+
+    hit: Hit
+    sentence: str
+    vector: np.ndarray
+
+
+class EvidenceSet:
+    """All sentences of the retrieved passages, embedded once per question."""
+
+    def __init__(self, hits: list[Hit], embedder: Embedder) -> None:
+        self.hits = hits
+        self.embedder = embedder
+        pairs = [(hit, s) for hit in hits for s in split_sentences(hit.chunk.text)]
+        vectors = embedder.embed_queries([s for _, s in pairs]) if pairs else np.zeros((0, 1))
+        self.items = [Evidence(h, s, v) for (h, s), v in zip(pairs, vectors, strict=True)]
+
+    def rank(self, text: str) -> list[tuple[Evidence, float]]:
+        """Sentences by similarity to `text`: cosine blended with word overlap."""
+        if not self.items:
+            return []
+        query = self.embedder.embed_queries([text])[0]
+        scored = [
+            (item, 0.7 * float(item.vector @ query) + 0.3 * lexical_support(text, item.sentence))
+            for item in self.items
+        ]
+        return sorted(scored, key=lambda pair: pair[1], reverse=True)
+
+    def best_in(self, text: str, chunk_id: str) -> tuple[Evidence, float] | None:
+        """The sentence of one passage that best supports `text`."""
+        ranked = [(e, s) for e, s in self.rank(text) if e.hit.chunk.id == chunk_id]
+        return ranked[0] if ranked else None
+
+
+def make_citation(n: int, item: Evidence, score: float) -> Citation:
+    chunk = item.hit.chunk
+    return Citation(
+        n=n,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        source=chunk.source,
+        published=chunk.published,
+        url=chunk.url,
+        chunk_id=chunk.id,
+        quote=item.sentence,
+        passage=chunk.text,
+        score=round(score, 4),
+    )

@@ -1,0 +1,202 @@
+"""Incremental ingest: files → articles → chunks → vectors → a new index generation.
+
+Unchanged articles (same id, same content hash) keep their vectors; changed ones are
+re-chunked and re-embedded; articles whose file disappeared from a scanned folder are
+removed; an exact duplicate of an article (same content, other file) is indexed once.
+A file that fails to load is skipped and reported, and whatever it contributed before
+stays indexed: bad input never loses data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from rag.chunking import chunk_article, embedding_text, make_splitter
+from rag.config import Settings
+from rag.corpus import iter_files, load_file
+from rag.embeddings import Embedder
+from rag.errors import IndexLockedError, IndexMismatchError, LoaderError
+from rag.models import Article, Chunk, IngestReport
+from rag.store.index import Index
+from rag.store.manifest import ArticleRecord, Manifest
+
+log = logging.getLogger(__name__)
+ProgressFactory = Callable[[int, str], Callable[[int], None]]
+LOCK_FILE = ".ingest.lock"
+
+
+def scan(paths: Sequence[Path], report: IngestReport) -> dict[str, Article]:
+    """Load every file under `paths`; bad files and duplicates go into the report."""
+    articles: dict[str, Article] = {}
+    by_hash: dict[str, str] = {}
+    for path in iter_files(paths):
+        try:
+            loaded = load_file(path)
+        except LoaderError as exc:
+            log.warning("skipped %s", exc)
+            report.skipped.append(str(exc))
+            continue
+        for article in loaded:
+            if article.content_hash in by_hash:
+                report.duplicates.append(f"{path}: same content as article {by_hash[article.content_hash]}")
+            elif article.id in articles:
+                report.skipped.append(
+                    f"{path}: article id {article.id!r} is already used by {articles[article.id].path}"
+                )
+            else:
+                articles[article.id] = article
+                by_hash[article.content_hash] = article.id
+    return articles
+
+
+def _inside(path: str | None, roots: Sequence[Path]) -> bool:
+    if path is None:
+        return False
+    resolved = Path(path).resolve()
+    return any(resolved == r or r in resolved.parents for r in roots)
+
+
+def _empty_manifest(settings: Settings, embedder: Embedder) -> Manifest:
+    return Manifest(
+        embedding_model=settings.embedding_model,
+        dimension=embedder.dimension,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+    )
+
+
+def _previous_index(settings: Settings, embedder: Embedder, rebuild: bool) -> Index:
+    if rebuild or not Index.exists(settings.index_dir):
+        return Index.empty(_empty_manifest(settings, embedder))
+    index = Index.load(settings.index_dir)
+    index.manifest.check_compatible(
+        settings.embedding_model, settings.chunk_size, settings.chunk_overlap
+    )
+    return index
+
+
+def _silent(total: int, label: str) -> Callable[[int], None]:
+    return lambda n: None
+
+
+def ingest(
+    settings: Settings,
+    embedder: Embedder,
+    paths: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: ProgressFactory = _silent,
+) -> IngestReport:
+    """Bring the index in step with the files under `paths` (default: the corpus folder)."""
+    started = time.perf_counter()
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.index_dir / LOCK_FILE), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IndexLockedError(
+            f"another ingest is running (lock {settings.index_dir / LOCK_FILE}); "
+            "wait for it to finish and try again"
+        ) from exc
+    try:
+        report = _ingest_locked(settings, embedder, paths or [settings.corpus_dir], rebuild, progress)
+    finally:
+        lock.release()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _ingest_locked(
+    settings: Settings,
+    embedder: Embedder,
+    paths: Sequence[Path],
+    rebuild: bool,
+    progress: ProgressFactory,
+) -> IngestReport:
+    report = IngestReport()
+    old = _previous_index(settings, embedder, rebuild)
+    found = scan(paths, report)
+    roots = [p.resolve() for p in paths]
+    failed_files = {s.split(": ", 1)[0] for s in report.skipped}
+
+    records: dict[str, ArticleRecord] = {}
+    kept_chunks: list[Chunk] = []
+    for article_id, record in old.manifest.articles.items():
+        current = found.get(article_id)
+        if current is not None and current.content_hash == record.content_hash:
+            records[article_id] = record.model_copy(update={"path": current.path})
+            kept_chunks.extend(old.chunks[c] for c in record.chunk_ids)
+            report.unchanged.append(article_id)
+        elif current is None and _inside(record.path, roots) and record.path not in failed_files:
+            report.removed.append(article_id)
+        elif current is None:  # outside the scanned folders, or its file failed to load: keep
+            records[article_id] = record
+            kept_chunks.extend(old.chunks[c] for c in record.chunk_ids)
+    known_hashes = {r.content_hash: r.id for r in records.values()}
+
+    to_embed: list[Article] = []
+    for article in found.values():
+        if article.id in records:
+            continue
+        if article.content_hash in known_hashes:
+            report.duplicates.append(f"{article.path}: same content as article {known_hashes[article.content_hash]}")
+            continue
+        (report.updated if article.id in old.manifest.articles else report.added).append(article.id)
+        to_embed.append(article)
+
+    new_chunks = _chunk_all(settings, embedder, to_embed)
+    for article in to_embed:
+        records[article.id] = ArticleRecord(
+            id=article.id,
+            content_hash=article.content_hash,
+            path=article.path,
+            title=article.title,
+            source=article.source,
+            published=article.published,
+            chunk_ids=[c.id for c in new_chunks[article.id]],
+        )
+    fresh = [c for chunks in new_chunks.values() for c in chunks]
+    changed = bool(to_embed or report.removed or not Index.exists(settings.index_dir) or rebuild)
+    if changed or any(records[a].path != old.manifest.articles[a].path for a in report.unchanged):
+        _write(settings, embedder, old, records, kept_chunks, fresh, progress)
+    report.chunks_embedded = len(fresh)
+    report.articles = len(records)
+    report.chunks = len(kept_chunks) + len(fresh)
+    return report
+
+
+def _chunk_all(settings: Settings, embedder: Embedder, articles: list[Article]) -> dict[str, list[Chunk]]:
+    if not articles:
+        return {}
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, embedder.tokenize)
+    return {a.id: chunk_article(a, splitter) for a in articles}
+
+
+def _write(
+    settings: Settings,
+    embedder: Embedder,
+    old: Index,
+    records: dict[str, ArticleRecord],
+    kept: list[Chunk],
+    fresh: list[Chunk],
+    progress: ProgressFactory,
+) -> None:
+    manifest = old.manifest.model_copy(update={"articles": records})
+    new = Index.empty(manifest)
+    new.store.add([c.id for c in kept], old.store.vectors([c.id for c in kept]))
+    if fresh:
+        if manifest.dimension != embedder.dimension:
+            raise IndexMismatchError(
+                f"the index holds {manifest.dimension}-dimensional vectors but the model makes "
+                f"{embedder.dimension}; run `rag ingest --rebuild`"
+            )
+        tick = progress(len(fresh), "embedding chunks")
+        vectors = embedder.embed_passages([embedding_text(c) for c in fresh], progress=tick)
+        new.store.add([c.id for c in fresh], vectors)
+    new.chunks = {c.id: c for c in [*kept, *fresh]}
+    new.save(settings.index_dir)

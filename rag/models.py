@@ -1,0 +1,128 @@
+"""The typed shapes everything exchanges: Article → Chunk → Hit → Citation → Answer."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class Article(BaseModel):
+    """One news article, as loaded from a file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="Stable id: front matter `id`, else derived from the file name.")
+    title: str
+    source: str = Field("unknown", description="The outlet that published it.")
+    published: datetime | None = Field(None, description="Publication time; None when unknown.")
+    language: str = "en"
+    url: str | None = None
+    text: str = Field(min_length=1)
+    path: str | None = Field(None, description="File it was loaded from.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def content_hash(self) -> str:
+        """Hash of what gets indexed: text and the metadata shown in citations."""
+        when = self.published.isoformat() if self.published else ""
+        payload = "\x1f".join([self.title, self.source, when, self.url or "", self.text])
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Chunk(BaseModel):
+    """A passage of an article, sized to fit the embedding model's window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    article_id: str
+    text: str
+    start: int = Field(ge=0, description="Character offset of the chunk in the article text.")
+    end: int = Field(ge=0)
+    title: str
+    source: str
+    published: datetime | None = None
+    url: str | None = None
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with its similarity score."""
+
+    chunk: Chunk
+    score: float
+    rank: int = Field(ge=1)
+
+
+class Citation(BaseModel):
+    """A numbered source of an answer, with the sentence that supports it."""
+
+    n: int = Field(ge=1)
+    article_id: str
+    title: str
+    source: str
+    published: datetime | None
+    url: str | None = None
+    chunk_id: str
+    quote: str = Field(description="The exact sentence of the passage that supports the answer.")
+    passage: str = Field(description="The whole cited passage.")
+    score: float
+
+
+class Timings(BaseModel):
+    retrieve: float = 0.0
+    generate: float = 0.0
+    total: float = 0.0
+    first_token: float | None = None
+
+
+class Answer(BaseModel):
+    """What `Assistant.ask` returns and `rag ask --json` prints."""
+
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    hits: list[Hit] = Field(default_factory=list)
+    grounded: float = Field(1.0, ge=0.0, le=1.0, description="Supported sentences / sentences.")
+    unsupported: list[str] = Field(
+        default_factory=list, description="Answer sentences no source supports."
+    )
+    backend: str = "extractive"
+    notice: str | None = Field(None, description="E.g. why the extractive fallback was used.")
+    standalone_question: str | None = Field(
+        None, description="The rewritten question used for retrieval in a chat."
+    )
+    timings_ms: Timings = Field(default_factory=Timings)
+
+
+class IngestReport(BaseModel):
+    """What an ingest did."""
+
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    duplicates: list[str] = Field(
+        default_factory=list, description="'file: same content as article X' (indexed once)."
+    )
+    skipped: list[str] = Field(default_factory=list, description="'file: reason' per bad file.")
+    chunks_embedded: int = 0
+    articles: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+
+class IndexStats(BaseModel):
+    articles: int
+    chunks: int
+    embedding_model: str
+    dimension: int
+    chunk_size: int
+    chunk_overlap: int
+    index_bytes: int
+    last_ingest: datetime | None
+    sources: list[str]
+    first_published: datetime | None
+    last_published: datetime | None

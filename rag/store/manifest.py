@@ -1,0 +1,63 @@
+"""The index manifest: what built the index, and the content hash of every article."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import metadata
+
+from pydantic import BaseModel, Field
+
+from rag.errors import IndexMismatchError
+
+FORMAT_VERSION = 1
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in ("rag", "llama-index-core", "faiss-cpu", "sentence-transformers", "torch"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ArticleRecord(BaseModel):
+    id: str
+    content_hash: str
+    path: str | None
+    title: str
+    source: str
+    published: datetime | None
+    chunk_ids: list[str]
+
+
+class Manifest(BaseModel):
+    format_version: int = FORMAT_VERSION
+    store: str = "faiss"
+    embedding_model: str
+    dimension: int
+    chunk_size: int
+    chunk_overlap: int
+    versions: dict[str, str] = Field(default_factory=package_versions)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    articles: dict[str, ArticleRecord] = Field(default_factory=dict)
+
+    def check_compatible(self, embedding_model: str, chunk_size: int, chunk_overlap: int) -> None:
+        """Raise IndexMismatchError when the settings differ from what built the index."""
+        wanted = {"embedding model": embedding_model, "chunk size": chunk_size,
+                  "chunk overlap": chunk_overlap, "format": FORMAT_VERSION}
+        built = {"embedding model": self.embedding_model, "chunk size": self.chunk_size,
+                 "chunk overlap": self.chunk_overlap, "format": self.format_version}
+        diffs = [f"{key} {built[key]!r} (settings say {wanted[key]!r})"
+                 for key in wanted if wanted[key] != built[key]]
+        if diffs:
+            raise IndexMismatchError(
+                "the index was built with another " + "; ".join(diffs)
+                + ". Run `rag ingest --rebuild` to rebuild it with the current settings."
+            )
