@@ -39,13 +39,12 @@ class Assistant:
         Raises IndexMissingError when there is no index, unless `allow_empty`.
         """
         settings = settings or Settings()
-        index = None
+        assistant = cls(
+            settings, load_embedder(settings.embedding_model, settings.embed_batch_size), None
+        )
         if Index.exists(settings.index_dir) or not allow_empty:
-            index = Index.load(settings.index_dir)
-            index.manifest.check_compatible(
-                settings.embedding_model, settings.chunk_size, settings.chunk_overlap
-            )
-        return cls(settings, load_embedder(settings.embedding_model, settings.embed_batch_size), index)
+            assistant.reload()
+        return assistant
 
     @property
     def index(self) -> Index:
@@ -62,9 +61,18 @@ class Assistant:
         """Incrementally index files (default: the corpus folder), then reload the index."""
         kwargs = {"progress": progress} if progress else {}
         report = ingest(self.settings, self.embedder, paths, rebuild=rebuild, **kwargs)
-        with self._lock:
-            self._index = Index.load(self.settings.index_dir)
+        self.reload()
         return report
+
+    def reload(self) -> Assistant:
+        """Load the live index generation from disk (after an ingest elsewhere)."""
+        index = Index.load(self.settings.index_dir)
+        index.manifest.check_compatible(
+            self.settings.embedding_model, self.settings.chunk_size, self.settings.chunk_overlap
+        )
+        with self._lock:
+            self._index = index
+        return self
 
     def search(
         self, query: str, k: int | None = None, filters: SearchFilters | None = None

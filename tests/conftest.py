@@ -1,0 +1,60 @@
+"""Shared fixtures: settings in temp folders, the real embedding model, a real index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AFRICA_ID = "xiaomi-africa-2025-09-01"
+LIVESTREAM_ID = "lei-jun-livestreams-2026-01-08"
+
+
+def make_settings(root: Path, corpus: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]
+    from rag.config import Settings
+
+    return Settings(
+        data_dir=root / ".rag",
+        corpus_dir=corpus or root / "corpus",
+        model_cache_dir=Path.home() / ".cache" / "rag-models",
+        **overrides,
+    )
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
+    from rag.embeddings import load_embedder
+
+    model = load_embedder("all-MiniLM-L6-v2")
+    _ = model.dimension
+    return model
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """An Assistant over a real FAISS index of the real corpus, built once."""
+    from rag.assistant import Assistant
+    from rag.ingest import ingest
+
+    root = tmp_path_factory.mktemp("corpus-index")
+    settings = make_settings(root, corpus=CORPUS, llm_backend="extractive")
+    ingest(settings, embedder)
+    yield Assistant(settings, embedder, None).reload()

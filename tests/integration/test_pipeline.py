@@ -1,0 +1,71 @@
+"""Ingest → search → ask on the real corpus with the real model and a real FAISS index."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import InputError
+from rag.retrieval import SearchFilters
+from tests.conftest import AFRICA_ID, LIVESTREAM_ID
+
+pytestmark = pytest.mark.integration
+
+
+def test_africa_question_cites_the_africa_article(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask("What is Xiaomi's Africa strategy?")
+    assert not answer.refused
+    assert answer.citations and {c.article_id for c in answer.citations} == {AFRICA_ID}
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "Morocco" in quotes or "14%" in quotes
+    for citation in answer.citations:
+        assert f"[{citation.n}]" in answer.text
+        assert citation.quote in citation.passage
+    assert answer.timings_ms.total > 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Australia?", "Who won the 2022 football World Cup?"],
+)
+def test_off_topic_questions_are_refused(corpus_assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert "could not find" in answer.text
+    assert answer.hits, "a refusal still lists the closest passages"
+
+
+def test_search_ranks_and_filters(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    hits = corpus_assistant.search("Morocco store", k=3)
+    assert hits[0].chunk.article_id == AFRICA_ID
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score
+    only_livestream = corpus_assistant.search(
+        "Morocco store", k=3, filters=SearchFilters(sources=["Bei Jing Shang Bao"])
+    )
+    assert only_livestream and {h.chunk.article_id for h in only_livestream} == {LIVESTREAM_ID}
+    in_2026 = corpus_assistant.search(
+        "Xiaomi", k=10, filters=SearchFilters(published_after="2026-01-01")
+    )
+    assert {h.chunk.article_id for h in in_2026} == {LIVESTREAM_ID}
+    none = corpus_assistant.search("Xiaomi", filters=SearchFilters(published_before="2000-01-01"))
+    assert none == []
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t"])
+def test_empty_questions_are_rejected(corpus_assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match="empty"):
+        corpus_assistant.ask(question)
+
+
+def test_huge_question_is_rejected(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match="limit"):
+        corpus_assistant.ask("Xiaomi Africa " * 5000)
+
+
+def test_stats_describe_the_index(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    stats = corpus_assistant.stats()
+    assert stats.articles == 2 and stats.chunks >= 2
+    assert stats.embedding_model == "all-MiniLM-L6-v2" and stats.dimension == 384
+    assert stats.sources == ["Bei Jing Shang Bao", "创业邦"]
+    assert stats.index_bytes > 0
