@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rag.answering import (
@@ -13,14 +13,19 @@ from rag.answering import (
     retrieval_is_confident,
     validate_question,
 )
+from rag.chat import ChatSession
 from rag.config import Settings
 from rag.embeddings import Embedder, load_embedder
 from rag.errors import IndexMissingError
 from rag.evidence import EvidenceSet
+from rag.generation import generate
 from rag.ingest import ProgressFactory, ingest
+from rag.llm import LLM, load_llm
 from rag.models import Answer, Hit, IndexStats, IngestReport
 from rag.retrieval import Retriever, SearchFilters
 from rag.store.index import Index
+
+_UNSET = object()
 
 
 class Assistant:
@@ -30,6 +35,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self._index = index
+        self._llm: LLM | None | object = _UNSET
         self._lock = threading.RLock()
 
     @classmethod
@@ -81,24 +87,61 @@ class Assistant:
         query = validate_question(query, self.settings)
         return Retriever(self.index, self.embedder).search(query, k or self.settings.top_k, filters)
 
+    @property
+    def llm(self) -> LLM | None:
+        """The configured LLM backend (None in extractive mode), created on first use."""
+        with self._lock:
+            if self._llm is _UNSET:
+                self._llm = load_llm(self.settings)
+            return self._llm  # type: ignore[return-value]
+
     def ask(
         self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
     ) -> Answer:
         """Answer a question from the articles, or refuse when they do not hold the answer."""
+        answer = None
+        for item in self.stream(question, k=k, filters=filters):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it is generated, then the verified Answer (always last)."""
         started = time.perf_counter()
         question = validate_question(question, self.settings)
         hits = self.search(question, k, filters)
         retrieved = time.perf_counter()
+        llm = self.llm
+        backend = llm.name if llm else "extractive"
+        answer: Answer | None = None
         if not retrieval_is_confident(hits, self.settings):
-            answer = refusal(question, hits, "extractive")
-        else:
+            answer = refusal(question, hits, backend)
+        elif llm is None:
             evidence = EvidenceSet(hits, self.embedder)
             answer = answer_extractively(question, hits, evidence, self.settings)
+            yield answer.text
+        else:
+            evidence = EvidenceSet(hits, self.embedder)
+            for item in generate(question, hits, evidence, llm, self.settings):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+        assert answer is not None
         done = time.perf_counter()
+        first = answer.timings_ms.first_token
         answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)
         answer.timings_ms.generate = round((done - retrieved) * 1000, 1)
         answer.timings_ms.total = round((done - started) * 1000, 1)
-        return answer
+        answer.timings_ms.first_token = round(first + answer.timings_ms.retrieve, 1) if first else None
+        yield answer
+
+    def chat(self, filters: SearchFilters | None = None) -> ChatSession:
+        """A conversation that keeps history and understands follow-up questions."""
+        return ChatSession(self, filters)
 
     def stats(self) -> IndexStats:
         """What the index holds."""

@@ -60,6 +60,14 @@ class EvidenceSet:
         vectors = embedder.embed_queries([s for _, s in pairs]) if pairs else np.zeros((0, 1))
         self.items = [Evidence(h, s, v) for (h, s), v in zip(pairs, vectors, strict=True)]
 
+    def subset(self, hits: list[Hit]) -> EvidenceSet:
+        """The same embedded sentences, restricted to some of the hits (no re-embedding)."""
+        keep = {h.chunk.id for h in hits}
+        view = EvidenceSet.__new__(EvidenceSet)
+        view.hits, view.embedder = hits, self.embedder
+        view.items = [e for e in self.items if e.hit.chunk.id in keep]
+        return view
+
     def rank(self, text: str) -> list[tuple[Evidence, float]]:
         """Sentences by similarity to `text`: cosine blended with word overlap."""
         if not self.items:

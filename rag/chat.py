@@ -1,0 +1,105 @@
+"""Multi-turn chat: follow-ups are condensed into standalone questions before retrieval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.errors import LLMError
+from rag.llm.base import LLM, Message, complete
+from rag.models import Answer
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.retrieval import SearchFilters
+
+REFERRING = re.compile(
+    r"\b(it|its|it's|they|their|them|there|that|this|these|those|he|his|she|her|the company|"
+    r"the same|else|also|more)\b|^(and|what about|how about|why|when|where)\b",
+    re.IGNORECASE,
+)
+CONDENSE_PROMPT = (
+    "Rewrite the last question so that it can be understood without the conversation. "
+    "Keep names, places and topics from the conversation that it refers to. "
+    "Reply with the rewritten question only."
+)
+
+
+@dataclass
+class Turn:
+    question: str  # standalone form
+    answer: str
+
+
+def rule_based_condense(question: str, history: list[Turn]) -> str:
+    """Prefix a follow-up that refers back (pronouns, very short) with the previous question."""
+    if not history:
+        return question
+    if REFERRING.search(question) or len(question.split()) < 5:
+        return f"{history[-1].question} {question}"
+    return question
+
+
+class ChatSession:
+    """A conversation: keeps a bounded history and answers follow-up questions."""
+
+    def __init__(self, assistant: Assistant, filters: SearchFilters | None = None) -> None:
+        self.assistant = assistant
+        self.filters = filters
+        self.history: list[Turn] = []
+
+    def _tokens(self, turn: Turn) -> int:
+        return len(self.assistant.embedder.tokenize(turn.question + " " + turn.answer))
+
+    def _trim(self) -> None:
+        budget = self.assistant.settings.history_tokens
+        while self.history and sum(self._tokens(t) for t in self.history) > budget:
+            self.history.pop(0)  # oldest first
+
+    def condense(self, question: str) -> str:
+        """The follow-up as a standalone question (LLM when configured, else a rule)."""
+        if not self.history:
+            return question
+        llm = self.assistant.llm
+        if llm is None:
+            return rule_based_condense(question, self.history)
+        return self._condense_with_llm(llm, question)
+
+    def _condense_with_llm(self, llm: LLM, question: str) -> str:
+        recent = self.history[-2:]
+        convo = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in recent)
+        messages: list[Message] = [
+            {"role": "system", "content": CONDENSE_PROMPT},
+            {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}"},
+        ]
+        try:
+            rewritten = complete(llm, messages, max_tokens=48).strip().strip('"').splitlines()
+        except LLMError:
+            return rule_based_condense(question, self.history)
+        candidate = rewritten[0].strip() if rewritten else ""
+        if not candidate or len(candidate) > 4 * len(question) + 200:
+            return rule_based_condense(question, self.history)
+        return candidate
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Like Assistant.stream, with the conversation's context."""
+        from rag.answering import validate_question
+
+        question = validate_question(question, self.assistant.settings)
+        standalone = self.condense(question)
+        for item in self.assistant.stream(standalone, filters=self.filters):
+            if isinstance(item, Answer):
+                item.question, item.standalone_question = question, standalone
+                self.history.append(Turn(standalone, item.text))
+                self._trim()
+            yield item
+
+    def ask(self, question: str) -> Answer:
+        answer = None
+        for item in self.stream(question):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer

@@ -1,0 +1,69 @@
+"""In-process llama.cpp: one model per process, shared, generation serialized by a lock."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError, LLMError
+from rag.llm.base import Message
+
+_MODELS: dict[tuple[str, int, int], Any] = {}
+_LOAD_LOCK = threading.Lock()
+# llama.cpp contexts are not thread-safe: every generation in this process takes this lock.
+_GENERATE_LOCK = threading.Lock()
+
+
+def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
+    key = (str(path), n_ctx, n_threads)
+    with _LOAD_LOCK:
+        if key not in _MODELS:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:
+                raise ConfigError(
+                    "install llama-cpp-python to use the llamacpp backend (`pip install -e '.[llm]'`)"
+                ) from exc
+            if not path.is_file():
+                raise LLMError(f"model file {path} does not exist (RAG_LLM_MODEL_PATH)")
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            try:
+                _MODELS[key] = Llama(
+                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                    chat_format="chatml", verbose=False,
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise LLMError(f"llama.cpp could not load {path}: corrupt or not a GGUF model") from exc
+        return _MODELS[key]
+
+
+class LlamaCppLLM:
+    """A GGUF model run in this process (ChatML template for Qwen)."""
+
+    name = "llamacpp"
+
+    def __init__(self, model_path: Path, n_ctx: int = 2048, n_threads: int = 2) -> None:
+        self.model_path = model_path
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+
+    def warm_up(self) -> None:
+        _load(self.model_path, self.n_ctx, self.n_threads)
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        model = _load(self.model_path, self.n_ctx, self.n_threads)
+        with _GENERATE_LOCK:
+            try:
+                chunks = model.create_chat_completion(
+                    messages=messages, stream=True, max_tokens=max_tokens,
+                    temperature=temperature, seed=0,
+                )
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as exc:  # e.g. prompt longer than the context window
+                raise LLMError(f"llama.cpp failed: {exc}") from exc
