@@ -199,6 +199,57 @@ def ask(ctx: click.Context, question: str, top_k: int | None, source: tuple[str,
 
 
 @cli.command()
+@click.option("--backend", type=click.Choice(["llamacpp", "openai", "extractive"]), default=None,
+              help="Answer backend [env RAG_LLM_BACKEND].")
+@with_filters
+@click.pass_context
+def chat(ctx: click.Context, backend: str | None, source: tuple[str, ...],
+         since: datetime | None, until: datetime | None) -> None:
+    """Interactive chat in the terminal: streamed answers, sources after each one."""
+    from rag.errors import InputError
+    from rag.models import Answer
+
+    session = _open(ctx, llm_backend=backend).chat(_filters(source, since, until))
+    click.echo("Ask about the articles (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        try:
+            for item in session.stream(question):
+                if isinstance(item, Answer):
+                    click.echo("\n")
+                    print_answer(item)
+                else:
+                    click.echo(item, nl=False)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address [env RAG_UI_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [env RAG_UI_PORT; default 8000].")
+@click.pass_context
+def ui(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Start the chat UI (Chainlit) in the browser."""
+    settings = _settings(ctx)
+    app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    if not app.exists():
+        raise click.ClickException(f"{app} is missing: the UI ships with the repository checkout")
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir.resolve()),
+           "RAG_CORPUS_DIR": str(settings.corpus_dir.resolve())}
+    host, port = host or settings.ui_host, port or settings.ui_port
+    click.echo(f"chat UI on http://{host}:{port}")
+    command = [sys.executable, "-m", "chainlit", "run", str(app), "--headless",
+               "--host", host, "--port", str(port)]
+    os.chdir(app.parent.parent)
+    os.execve(sys.executable, command, env)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
