@@ -31,11 +31,15 @@ _UNSET = object()
 class Assistant:
     """Answers questions about the indexed articles, with verified citations."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: Index | None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, index: Index | None,
+        llm: LLM | None | object = _UNSET,
+    ) -> None:
+        """Parts can be passed in (e.g. a shared index, a test LLM); otherwise built lazily."""
         self.settings = settings
         self.embedder = embedder
         self._index = index
-        self._llm: LLM | None | object = _UNSET
+        self._llm = llm
         self._lock = threading.RLock()
 
     @classmethod
@@ -138,6 +142,11 @@ class Assistant:
         answer.timings_ms.total = round((done - started) * 1000, 1)
         answer.timings_ms.first_token = round(first + answer.timings_ms.retrieve, 1) if first else None
         yield answer
+
+    def with_backend(self, backend: str) -> Assistant:
+        """Another Assistant sharing this one's index and embedder, with another LLM backend."""
+        settings = self.settings.model_copy(update={"llm_backend": backend})
+        return Assistant(settings, self.embedder, self._index)
 
     def chat(self, filters: SearchFilters | None = None) -> ChatSession:
         """A conversation that keeps history and understands follow-up questions."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.errors import LLMError
+from rag.evidence import content_words
 from rag.llm.base import LLM, Message, complete
 from rag.models import Answer
 
@@ -21,9 +22,11 @@ REFERRING = re.compile(
     re.IGNORECASE,
 )
 CONDENSE_PROMPT = (
-    "Rewrite the last question so that it can be understood without the conversation. "
-    "Keep names, places and topics from the conversation that it refers to. "
-    "Reply with the rewritten question only."
+    "You rewrite follow-up questions; you never answer them. Rewrite the follow-up question "
+    "as one standalone question that names the people, companies, places and topics it refers "
+    "to. Reply with the rewritten question only.\n\n"
+    "Example:\nUser: What did Apple announce in Paris?\nFollow-up question: When will it ship?\n"
+    "Standalone question: When will the product Apple announced in Paris ship?"
 )
 
 
@@ -40,6 +43,14 @@ def rule_based_condense(question: str, history: list[Turn]) -> str:
     if REFERRING.search(question) or len(question.split()) < 5:
         return f"{history[-1].question} {question}"
     return question
+
+
+def looks_like_rewrite(candidate: str, question: str) -> bool:
+    """Small models sometimes answer instead of rewriting: accept only a question that keeps
+    most of the follow-up's words."""
+    words = content_words(question)
+    kept = len(words & content_words(candidate)) / len(words) if words else 1.0
+    return candidate.endswith(("?", "？")) and kept >= 0.5 and len(candidate) <= 4 * len(question) + 200
 
 
 class ChatSession:
@@ -72,14 +83,15 @@ class ChatSession:
         convo = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in recent)
         messages: list[Message] = [
             {"role": "system", "content": CONDENSE_PROMPT},
-            {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}"},
+            {"role": "user", "content": f"{convo}\nFollow-up question: {question}\n"
+             "Standalone question:"},
         ]
         try:
             rewritten = complete(llm, messages, max_tokens=48).strip().strip('"').splitlines()
         except LLMError:
             return rule_based_condense(question, self.history)
         candidate = rewritten[0].strip() if rewritten else ""
-        if not candidate or len(candidate) > 4 * len(question) + 200:
+        if not looks_like_rewrite(candidate, question):
             return rule_based_condense(question, self.history)
         return candidate
 

@@ -284,6 +284,10 @@ def import_export(export_file: Path, out: Path) -> None:
         click.echo(f"wrote {target}  ({article.title})")
 
 
+from rag.evaluation.cli import eval_group  # noqa: E402
+cli.add_command(eval_group)
+
+
 def main() -> None:
     cli(prog_name="rag")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -38,6 +39,14 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
             except (ValueError, RuntimeError) as exc:
                 raise LLMError(f"llama.cpp could not load {path}: corrupt or not a GGUF model") from exc
         return _MODELS[key]
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free models before interpreter teardown (llama.cpp's __del__ fails late in shutdown)."""
+    for model in _MODELS.values():
+        model.close()
+    _MODELS.clear()
 
 
 class LlamaCppLLM:

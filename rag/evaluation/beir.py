@@ -1,0 +1,268 @@
+"""BEIR protocol on a BEIR-format dataset (corpus.jsonl, queries.jsonl, qrels/*.tsv).
+
+The corpus is written as one JSONL file of articles and indexed with our own ingest
+(chunking + embedding) into a cache folder keyed by the corpus hash and the index settings,
+so a second run reuses it. Each query retrieves the top chunks with `Assistant.search`;
+chunk hits become a document ranking by each document's best chunk score. Scores:
+nDCG@10 (graded qrels, log2 discount), Recall@100 and MRR@10, plus per-query latency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from rag.config import Settings
+from rag.errors import InputError
+from rag.evaluation import metrics as m
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.models import Hit
+
+Qrels = dict[str, dict[str, int]]
+PUBLISHED_NDCG10 = {  # SciFact test split, nDCG@10
+    "scifact": {"all-MiniLM-L6-v2 (MTEB)": 0.645, "BM25 (BEIR paper)": 0.665},
+}
+DOCS_RANKED = 100
+
+
+class BeirResult(BaseModel):
+    """Scores of one BEIR run and how it was made."""
+
+    dataset: str
+    split: str
+    queries: int
+    documents: int
+    chunks: int
+    chunks_per_query: int
+    index_seconds: float
+    metrics: dict[str, float | None]
+    latency_ms: dict[str, float | None]
+    published_ndcg10: dict[str, float] = Field(default_factory=dict)
+    per_query: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def load_queries(data: Path) -> dict[str, dict[str, Any]]:
+    """Query id → record (`text`, `metadata`)."""
+    return {str(q["_id"]): q for q in read_jsonl(data / "queries.jsonl")}
+
+
+def read_qrels_tsv(path: Path) -> Qrels:
+    """query-id → {corpus-id: score} from a BEIR qrels TSV (header line skipped)."""
+    qrels: Qrels = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        parts = line.split("\t")
+        if n == 0 or len(parts) < 3:
+            continue
+        qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return qrels
+
+
+def derive_train_qrels(queries: dict[str, dict[str, Any]], test: Qrels) -> Qrels:
+    """SciFact train judgements: each non-test query's metadata maps doc ids to evidence."""
+    return {
+        qid: {doc: 1 for doc in q["metadata"]}
+        for qid, q in queries.items()
+        if qid not in test and q.get("metadata")
+    }
+
+
+def load_qrels(data: Path, split: str, queries: dict[str, dict[str, Any]]) -> Qrels:
+    """Judgements of a split: qrels/<split>.tsv, else (train) derived from query metadata."""
+    path = data / "qrels" / f"{split}.tsv"
+    if path.is_file():
+        return read_qrels_tsv(path)
+    if split == "train":
+        test = data / "qrels" / "test.tsv"
+        return derive_train_qrels(queries, read_qrels_tsv(test) if test.is_file() else {})
+    raise InputError(f"no judgements for split {split!r} in {data / 'qrels'}")
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_settings(base: Settings, data: Path, split: str, limit_docs: int | None) -> Settings:
+    """Settings whose data_dir is the cache for this corpus + index settings (+ doc limit)."""
+    limit = "all" if limit_docs is None else f"{limit_docs}-{split}"
+    knobs = f"{base.embedding_model}|{base.chunk_size}|{base.chunk_overlap}|{limit}"
+    key = (
+        file_hash(data / "corpus.jsonl")[:12] + "-" + hashlib.sha256(knobs.encode()).hexdigest()[:8]
+    )
+    root = base.data_dir / "beir" / f"{data.name}-{key}"
+    return base.model_copy(update={"data_dir": root, "corpus_dir": root / "corpus"})
+
+
+def write_articles(data: Path, target: Path, keep: Callable[[int, str], bool]) -> int:
+    """Write the kept corpus documents as our JSONL articles (skipped when already there)."""
+    if target.is_file():
+        return sum(1 for _ in target.open(encoding="utf-8"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    count = 0
+    with tmp.open("w", encoding="utf-8") as out:
+        for n, doc in enumerate(read_jsonl(data / "corpus.jsonl")):
+            if keep(n, str(doc["_id"])) and doc.get("text", "").strip():
+                record = {
+                    "id": str(doc["_id"]),
+                    "title": doc.get("title") or str(doc["_id"]),
+                    "text": doc["text"],
+                    "source": data.name,
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    tmp.replace(target)
+    return count
+
+
+def doc_keeper(qrels: Qrels, limit_docs: int | None) -> Callable[[int, str], bool]:
+    """All documents, or the first `limit_docs` plus every judged-relevant one."""
+    relevant = {doc for judged in qrels.values() for doc in judged}
+    if limit_docs is None:
+        return lambda n, doc: True
+    return lambda n, doc: n < limit_docs or doc in relevant
+
+
+def rank_documents(hits: list[Hit], limit: int = DOCS_RANKED) -> list[str]:
+    """Chunk hits → document ids by each document's best chunk score, best first."""
+    best: dict[str, float] = {}
+    for hit in hits:
+        doc = hit.chunk.article_id
+        best[doc] = max(best.get(doc, float("-inf")), hit.score)
+    return sorted(best, key=lambda d: best[d], reverse=True)[:limit]
+
+
+def score_query(ranking: list[str], judged: dict[str, int]) -> dict[str, float | None]:
+    """nDCG@10, Recall@100 and MRR@10 of one query's document ranking."""
+    relevant = [d for d, g in judged.items() if g > 0]
+    return {
+        "ndcg@10": m.ndcg_at_k(ranking, {d: float(g) for d, g in judged.items()}, 10),
+        "recall@100": m.recall_at_k(ranking, relevant, 100),
+        "mrr@10": m.reciprocal_rank(ranking, relevant, 10),
+    }
+
+
+def evaluate(
+    assistant: Assistant,
+    queries: dict[str, dict[str, Any]],
+    qrels: Qrels,
+    chunks_k: int,
+    tick: Callable[[int], None] | None = None,
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """Per-query scores (and distinct docs retrieved) and search latencies in ms."""
+    rows, latencies = [], []
+    for qid, judged in qrels.items():
+        started = time.perf_counter()
+        hits = assistant.search(queries[qid]["text"], k=chunks_k)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ranking = rank_documents(hits)
+        rows.append(
+            {
+                "query": qid,
+                **score_query(ranking, judged),
+                "docs": len(ranking),
+                "ms": round(latencies[-1], 2),
+            }
+        )
+        if tick:
+            tick(1)
+    return rows, latencies
+
+
+def summarise(
+    rows: list[dict[str, Any]], latencies: list[float]
+) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """Mean scores (plus mean distinct documents ranked) and latency median/p95."""
+    keys = ["ndcg@10", "recall@100", "mrr@10", "docs"]
+    return {k: m.mean(r[k] for r in rows) for k in keys}, m.latency_summary(latencies)
+
+
+def run_beir(
+    base: Settings,
+    data: Path,
+    split: str,
+    *,
+    limit_docs: int | None = None,
+    limit_queries: int | None = None,
+    chunks_k: int = 300,
+    progress: Callable[[int, str], Callable[[int], None]] | None = None,
+) -> BeirResult:
+    """Index the corpus (cached), run every judged query of the split, and score it."""
+    from rag.assistant import Assistant
+    from rag.embeddings import load_embedder
+    from rag.ingest import ingest
+
+    queries = load_queries(data)
+    all_qrels = {q: j for q, j in load_qrels(data, split, queries).items() if q in queries}
+    qrels = dict(list(all_qrels.items())[:limit_queries]) if limit_queries else all_qrels
+    settings = cache_settings(base, data, split, limit_docs)
+    articles = settings.corpus_dir / "docs.jsonl"
+    documents = write_articles(data, articles, doc_keeper(all_qrels, limit_docs))
+    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
+    report = ingest(settings, embedder, [articles], **({"progress": progress} if progress else {}))
+    assistant = Assistant(settings, embedder, None).reload()
+    tick = progress(len(qrels), "queries") if progress else None
+    rows, latencies = evaluate(assistant, queries, qrels, chunks_k, tick)
+    scores, latency = summarise(rows, latencies)
+    return BeirResult(
+        dataset=data.name,
+        split=split,
+        queries=len(rows),
+        documents=documents,
+        chunks=report.chunks,
+        chunks_per_query=chunks_k,
+        index_seconds=report.seconds,
+        metrics=scores,
+        latency_ms=latency,
+        published_ndcg10=PUBLISHED_NDCG10.get(data.name, {}) if split == "test" else {},
+        per_query=rows,
+    )
+
+
+def render_beir(result: BeirResult) -> str:
+    """Markdown: our scores beside the published nDCG@10 for the same data."""
+    s, lat = result.metrics, result.latency_ms
+    lines = [
+        f"# BEIR {result.dataset} ({result.split} split)",
+        f"{result.queries} queries, {result.documents} documents, {result.chunks} chunks; "
+        f"top {result.chunks_per_query} chunks per query → documents by best chunk "
+        f"(mean {s.get('docs') or 0:.1f} distinct documents ranked, cut at {DOCS_RANKED}); "
+        f"ingest {result.index_seconds:.1f} s (0 work when cached).",
+        "",
+        "| system | nDCG@10 | Recall@100 | MRR@10 |",
+        "|---|---|---|---|",
+        f"| rag (ours) | {_f(s['ndcg@10'])} | {_f(s['recall@100'])} | {_f(s['mrr@10'])} |",
+    ]
+    lines += [
+        f"| {name} (published) | {v:.3f} | — | — |" for name, v in result.published_ndcg10.items()
+    ]
+    lines += [
+        "",
+        f"Search latency per query: median {_f(lat['median'], 1)} ms, "
+        f"p95 {_f(lat['p95'], 1)} ms (query embedding + exact FAISS search).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _f(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"

@@ -1,0 +1,69 @@
+"""The citation verifier with the real embedding model on real corpus passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.evidence import EvidenceSet
+from rag.verify import CitationVerifier, split_answer
+from tests.conftest import AFRICA_ID, LIVESTREAM_ID
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sources(corpus_assistant):  # type: ignore[no-untyped-def]
+    """[1] = the Africa store passage, [2] = the followers passage."""
+    africa = corpus_assistant.search("first direct store in Morocco", k=1)[0]
+    followers = corpus_assistant.search("Lei Jun lost 290,000 followers", k=1)[0]
+    assert (africa.chunk.article_id, followers.chunk.article_id) == (AFRICA_ID, LIVESTREAM_ID)
+    hits = [africa, followers]
+    return hits, EvidenceSet(hits, corpus_assistant.embedder), corpus_assistant.settings
+
+
+def verify(sources, text: str):  # type: ignore[no-untyped-def]
+    hits, evidence, settings = sources
+    return CitationVerifier(hits, evidence, settings.support_threshold).verify(text)
+
+
+def test_correct_markers_are_kept_with_the_supporting_quote(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Xiaomi opened its first direct store in Morocco [1].")
+    assert result.text == "Xiaomi opened its first direct store in Morocco [1]."
+    assert result.grounded == 1.0
+    assert "Morocco" in result.citations[0].quote
+
+
+def test_a_wrong_marker_is_corrected(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Lei Jun acknowledged a drop of 290,000 followers [1].")
+    assert result.text.endswith("[2].")
+    assert [c.n for c in result.citations] == [2]
+    assert "290,000" in result.citations[0].quote
+
+
+def test_a_missing_marker_is_added(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Xiaomi ranks third in Africa with a 14% market share.")
+    assert result.text.endswith("[1].") and result.grounded == 1.0
+
+
+def test_markers_out_of_range_are_removed(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Xiaomi opened its first direct store in Morocco [7][1].")
+    assert "[7]" not in result.text and "[1]" in result.text
+
+
+def test_a_hallucinated_sentence_is_flagged(sources) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Xiaomi opened its first direct store in Morocco [1]. "
+        "The new SU7 costs 215,900 yuan and ships with a solar roof [2]."
+    )
+    result = verify(sources, text)
+    assert result.unsupported == ["The new SU7 costs 215,900 yuan and ships with a solar roof."]
+    assert "solar roof." in result.text and "solar roof [2]" not in result.text
+    assert result.grounded == 0.5
+
+
+def test_split_answer_keeps_markers_with_their_sentence() -> None:
+    assert split_answer("One fact [1]. Second fact.[2] Third") == [
+        "One fact [1].",
+        "Second fact.[2]",
+        "Third",
+    ]
