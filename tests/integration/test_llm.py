@@ -80,20 +80,22 @@ def test_planted_instructions_do_not_change_the_answer(tmp_path: Path, corpus_co
 
 
 @pytest.fixture(scope="module")
-def openai_server(local: Assistant) -> Iterator[str]:
+def openai_server(local: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` with the same GGUF on a free loopback port."""
     model = default_model_path(local.settings.model_cache_dir)
     port = free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = log_path.open("wb")  # a file, not a pipe: llama.cpp's load log would fill a pipe
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--chat_format", "chatml",
          "--n_threads", str(local.settings.llm_threads)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "server died"
+        assert proc.poll() is None, log_path.read_text(errors="replace")[-2000:]
         try:
             if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                 break
@@ -105,6 +107,7 @@ def openai_server(local: Assistant) -> Iterator[str]:
     yield base
     proc.terminate()
     proc.wait(timeout=30)
+    log.close()
 
 
 def test_openai_backend_against_a_real_server(local: Assistant, openai_server: str) -> None:
