@@ -81,7 +81,9 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="Answer length limit, tokens.")
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
-    llm_timeout_s: float = Field(120.0, gt=0, le=3600, description="Per-request LLM timeout.")
+    llm_timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Per-request timeout of the openai backend (seconds)."
+    )
     openai_base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (Ollama, vLLM, ...)."
     )
