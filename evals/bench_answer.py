@@ -34,7 +34,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def load_questions(path: Path, limit: int | None) -> list[str]:
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     questions = [i["question"] for i in items if not i.get("history")]
     return questions[:limit] if limit else questions
 
@@ -77,9 +79,13 @@ def run_backend(assistant, questions: list[str]) -> dict[str, float]:  # type: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backends", nargs="+", default=["extractive", "llamacpp"])
-    parser.add_argument("--dataset", type=Path, default=REPO / "evals" / "datasets" / "golden.jsonl")
+    parser.add_argument(
+        "--dataset", type=Path, default=REPO / "evals" / "datasets" / "golden.jsonl"
+    )
     parser.add_argument("--limit", type=int, default=None, help="Ask only the first N questions.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     args = parser.parse_args()

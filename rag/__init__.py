@@ -37,7 +37,10 @@ _HOMES = {
     "Settings": "rag.config",
     "RagError": "rag.errors",
     "SearchFilters": "rag.retrieval",
-    **{name: "rag.models" for name in ("Answer", "Article", "Chunk", "Citation", "Hit", "IngestReport")},
+    **{
+        name: "rag.models"
+        for name in ("Answer", "Article", "Chunk", "Citation", "Hit", "IngestReport")
+    },
 }
 
 

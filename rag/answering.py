@@ -29,8 +29,15 @@ def validate_question(question: str, settings: Settings) -> str:
 
 
 def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = None) -> Answer:
-    return Answer(question=question, text=REFUSAL_TEXT, refused=True, hits=hits,
-                  grounded=0.0, backend=backend, notice=notice)
+    return Answer(
+        question=question,
+        text=REFUSAL_TEXT,
+        refused=True,
+        hits=hits,
+        grounded=0.0,
+        backend=backend,
+        notice=notice,
+    )
 
 
 def retrieval_is_confident(hits: list[Hit], settings: Settings) -> bool:
@@ -38,7 +45,10 @@ def retrieval_is_confident(hits: list[Hit], settings: Settings) -> bool:
 
 
 def answer_extractively(
-    question: str, hits: list[Hit], evidence: EvidenceSet, settings: Settings,
+    question: str,
+    hits: list[Hit],
+    evidence: EvidenceSet,
+    settings: Settings,
     notice: str | None = None,
 ) -> Answer:
     """The best sentences of the passages, each with its [n]; refuse when none is close enough."""
@@ -46,5 +56,13 @@ def answer_extractively(
     if not chosen or chosen[0][1] < settings.evidence_threshold:
         return refusal(question, hits, "extractive", notice)
     text, citations = compose(chosen)
-    return Answer(question=question, text=text, refused=False, citations=citations, hits=hits,
-                  grounded=1.0, backend="extractive", notice=notice)
+    return Answer(
+        question=question,
+        text=text,
+        refused=False,
+        citations=citations,
+        hits=hits,
+        grounded=1.0,
+        backend="extractive",
+        notice=notice,
+    )

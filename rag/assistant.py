@@ -32,8 +32,11 @@ class Assistant:
     """Answers questions about the indexed articles, with verified citations."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder, index: Index | None,
-        llm: LLM | None | object = _UNSET,
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        index: Index | None,
+        llm: LLM | object | None = _UNSET,
     ) -> None:
         """Parts can be passed in (e.g. a shared index, a test LLM); otherwise built lazily."""
         self.settings = settings
@@ -65,7 +68,10 @@ class Assistant:
         return self._index
 
     def ingest(
-        self, paths: Sequence[Path] | None = None, *, rebuild: bool = False,
+        self,
+        paths: Sequence[Path] | None = None,
+        *,
+        rebuild: bool = False,
         progress: ProgressFactory | None = None,
     ) -> IngestReport:
         """Incrementally index files (default: the corpus folder), then reload the index."""
@@ -140,7 +146,9 @@ class Assistant:
         answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)
         answer.timings_ms.generate = round((done - retrieved) * 1000, 1)
         answer.timings_ms.total = round((done - started) * 1000, 1)
-        answer.timings_ms.first_token = round(first + answer.timings_ms.retrieve, 1) if first else None
+        answer.timings_ms.first_token = (
+            round(first + answer.timings_ms.retrieve, 1) if first else None
+        )
         yield answer
 
     def with_backend(self, backend: str) -> Assistant:

@@ -50,7 +50,11 @@ def looks_like_rewrite(candidate: str, question: str) -> bool:
     most of the follow-up's words."""
     words = content_words(question)
     kept = len(words & content_words(candidate)) / len(words) if words else 1.0
-    return candidate.endswith(("?", "？")) and kept >= 0.5 and len(candidate) <= 4 * len(question) + 200
+    return (
+        candidate.endswith(("?", "？"))
+        and kept >= 0.5
+        and len(candidate) <= 4 * len(question) + 200
+    )
 
 
 class ChatSession:
@@ -83,8 +87,10 @@ class ChatSession:
         convo = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:300]}" for t in recent)
         messages: list[Message] = [
             {"role": "system", "content": CONDENSE_PROMPT},
-            {"role": "user", "content": f"{convo}\nFollow-up question: {question}\n"
-             "Standalone question:"},
+            {
+                "role": "user",
+                "content": f"{convo}\nFollow-up question: {question}\nStandalone question:",
+            },
         ]
         try:
             rewritten = complete(llm, messages, max_tokens=48).strip().strip('"').splitlines()

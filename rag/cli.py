@@ -47,10 +47,18 @@ class RagGroup(click.Group):
 
 
 @click.group(cls=RagGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Index and data folder [env RAG_DATA_DIR; default .rag].")
-@click.option("--corpus-dir", type=click.Path(path_type=Path), default=None,
-              help="Folder ingested by default [env RAG_CORPUS_DIR; default corpus].")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Index and data folder [env RAG_DATA_DIR; default .rag].",
+)
+@click.option(
+    "--corpus-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder ingested by default [env RAG_CORPUS_DIR; default corpus].",
+)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, corpus_dir: Path | None) -> None:
     """Ask questions about news articles; answers cite their sources as [n].
@@ -85,7 +93,9 @@ def _tqdm_progress(total: int, label: str) -> Callable[[int], None]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Rebuild from scratch (after changing model or chunking).")
+@click.option(
+    "--rebuild", is_flag=True, help="Rebuild from scratch (after changing model or chunking)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
@@ -143,8 +153,15 @@ def _date(value: datetime | None) -> str:
 @with_filters
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.pass_context
-def search(ctx: click.Context, query: str, top_k: int, source: tuple[str, ...],
-           since: datetime | None, until: datetime | None, as_json: bool) -> None:
+def search(
+    ctx: click.Context,
+    query: str,
+    top_k: int,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+) -> None:
     """Show the passages that best match QUERY, with scores."""
     hits = _open(ctx).search(query, top_k, _filters(source, since, until))
     if as_json:
@@ -158,8 +175,10 @@ def search(ctx: click.Context, query: str, top_k: int, source: tuple[str, ...],
 
 def _print_hit(hit: Hit) -> None:
     c = hit.chunk
-    click.echo(click.style(f"{hit.rank}. {hit.score:.3f}  {c.title}", bold=True)
-               + f" — {c.source}, {_date(c.published)}  [{c.article_id}]")
+    click.echo(
+        click.style(f"{hit.rank}. {hit.score:.3f}  {c.title}", bold=True)
+        + f" — {c.source}, {_date(c.published)}  [{c.article_id}]"
+    )
     click.echo("   " + " ".join(c.text.split())[:300] + "\n")
 
 
@@ -183,12 +202,24 @@ def print_answer(answer: Answer) -> None:
 @click.argument("question")
 @click.option("-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to use.")
 @with_filters
-@click.option("--backend", type=click.Choice(["llamacpp", "openai", "extractive"]), default=None,
-              help="Answer backend [env RAG_LLM_BACKEND].")
+@click.option(
+    "--backend",
+    type=click.Choice(["llamacpp", "openai", "extractive"]),
+    default=None,
+    help="Answer backend [env RAG_LLM_BACKEND].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, top_k: int | None, source: tuple[str, ...],
-        since: datetime | None, until: datetime | None, backend: str | None, as_json: bool) -> None:
+def ask(
+    ctx: click.Context,
+    question: str,
+    top_k: int | None,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    backend: str | None,
+    as_json: bool,
+) -> None:
     """Answer QUESTION from the articles, citing sources as [n]."""
     assistant = _open(ctx, llm_backend=backend)
     answer = assistant.ask(question, k=top_k, filters=_filters(source, since, until))
@@ -199,12 +230,21 @@ def ask(ctx: click.Context, question: str, top_k: int | None, source: tuple[str,
 
 
 @cli.command()
-@click.option("--backend", type=click.Choice(["llamacpp", "openai", "extractive"]), default=None,
-              help="Answer backend [env RAG_LLM_BACKEND].")
+@click.option(
+    "--backend",
+    type=click.Choice(["llamacpp", "openai", "extractive"]),
+    default=None,
+    help="Answer backend [env RAG_LLM_BACKEND].",
+)
 @with_filters
 @click.pass_context
-def chat(ctx: click.Context, backend: str | None, source: tuple[str, ...],
-         since: datetime | None, until: datetime | None) -> None:
+def chat(
+    ctx: click.Context,
+    backend: str | None,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
     """Interactive chat in the terminal: streamed answers, sources after each one."""
     from rag.errors import InputError
     from rag.models import Answer
@@ -239,12 +279,25 @@ def ui(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     if not app.exists():
         raise click.ClickException(f"{app} is missing: the UI ships with the repository checkout")
-    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir.resolve()),
-           "RAG_CORPUS_DIR": str(settings.corpus_dir.resolve())}
+    env = {
+        **os.environ,
+        "RAG_DATA_DIR": str(settings.data_dir.resolve()),
+        "RAG_CORPUS_DIR": str(settings.corpus_dir.resolve()),
+    }
     host, port = host or settings.ui_host, port or settings.ui_port
     click.echo(f"chat UI on http://{host}:{port}")
-    command = [sys.executable, "-m", "chainlit", "run", str(app), "--headless",
-               "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "chainlit",
+        "run",
+        str(app),
+        "--headless",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     os.chdir(app.parent.parent)
     os.execve(sys.executable, command, env)
 
@@ -269,8 +322,13 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command("import-export")
 @click.argument("export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"),
-              show_default=True, help="Folder for the Markdown articles.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("corpus"),
+    show_default=True,
+    help="Folder for the Markdown articles.",
+)
 def import_export(export_file: Path, out: Path) -> None:
     """Convert a "search export" text file into one Markdown article per entry."""
     from rag.corpus import article_to_markdown, parse_search_export
@@ -285,6 +343,7 @@ def import_export(export_file: Path, out: Path) -> None:
 
 
 from rag.evaluation.cli import eval_group  # noqa: E402
+
 cli.add_command(eval_group)
 
 

@@ -66,7 +66,8 @@ class Settings(BaseSettings):
         3, ge=1, le=10, description="Sentences an extractive answer is made of, at most."
     )
     llm_backend: LLMBackendName = Field(
-        "llamacpp", description="llamacpp (in-process GGUF), openai (compatible server), extractive."
+        "llamacpp",
+        description="llamacpp (in-process GGUF), openai (compatible server), extractive.",
     )
     llm_model_path: Path | None = Field(
         None, description="A GGUF file; empty → the packaged Qwen2.5-Coder-1.5B-Instruct."

@@ -89,7 +89,10 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         model = self.model
-        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(getter())
 
     def tokenize(self, text: str) -> list[str]:

@@ -35,7 +35,7 @@ class LoaderError(InputError):
         self.reason = reason
 
 
-class IndexError_(RagError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(RagError):
     """The index cannot be used."""
 
 

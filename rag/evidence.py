@@ -17,9 +17,11 @@ from rag.models import Citation, Hit
 
 _WORD = re.compile(r"[a-z0-9%]+(?:[.,][0-9]+)*|[\u4e00-\u9fff]")
 STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from has have how in is it its of on or that the "
-    "their this to was were what when where which who why will with about into than then there "
-    "these those they them he she his her our we you your i me my so such".split()
+    (
+        "a an and are as at be by did do does for from has have how in is it its of on or that "
+        "the their this to was were what when where which who why will with about into than "
+        "then there these those they them he she his her our we you your i me my so such"
+    ).split()
 )
 
 

@@ -53,7 +53,11 @@ def select_context(
             continue
         mine = [(e.sentence, s) for e, s in ranked if e.hit.chunk.id == hit.chunk.id and s >= floor]
         best = {sentence for sentence, _ in mine[:SENTENCES_PER_SOURCE]}
-        ordered = [e.sentence for e in evidence.items if e.hit.chunk.id == hit.chunk.id and e.sentence in best]
+        ordered = [
+            e.sentence
+            for e in evidence.items
+            if e.hit.chunk.id == hit.chunk.id and e.sentence in best
+        ]
         if ordered:
             context.append((hit, ordered))
     return context
@@ -102,7 +106,10 @@ def generate(
             yield piece
     except LLMError as exc:
         answer = answer_extractively(
-            question, hits, evidence, settings,
+            question,
+            hits,
+            evidence,
+            settings,
             notice=f"The language model failed ({exc}); showing extracted sentences instead.",
         )
         yield answer
@@ -114,22 +121,37 @@ def generate(
 
 
 def finish(
-    question: str, raw: str, context: list[tuple[Hit, list[str]]], evidence: EvidenceSet,
-    backend: str, settings: Settings,
+    question: str,
+    raw: str,
+    context: list[tuple[Hit, list[str]]],
+    evidence: EvidenceSet,
+    backend: str,
+    settings: Settings,
 ) -> Answer:
     """Verify the raw answer; refuse or fall back when nothing in it is supported."""
     sources = [hit for hit, _ in context]
     hits = evidence.hits
-    verified = CitationVerifier(sources, evidence.subset(sources), settings.support_threshold).verify(raw)
+    verified = CitationVerifier(
+        sources, evidence.subset(sources), settings.support_threshold
+    ).verify(raw)
     if not verified.citations:
         if is_model_refusal(raw) or not raw.strip():
             return refusal(question, hits, backend)
         return answer_extractively(
-            question, hits, evidence, settings,
+            question,
+            hits,
+            evidence,
+            settings,
             notice="The model's answer could not be verified against the sources; "
             "showing the supporting sentences instead.",
         )
     return Answer(
-        question=question, text=verified.text, refused=False, citations=verified.citations,
-        hits=hits, grounded=verified.grounded, unsupported=verified.unsupported, backend=backend,
+        question=question,
+        text=verified.text,
+        refused=False,
+        citations=verified.citations,
+        hits=hits,
+        grounded=verified.grounded,
+        unsupported=verified.unsupported,
+        backend=backend,
     )

@@ -43,7 +43,9 @@ def scan(paths: Sequence[Path], report: IngestReport) -> dict[str, Article]:
             continue
         for article in loaded:
             if article.content_hash in by_hash:
-                report.duplicates.append(f"{path}: same content as article {by_hash[article.content_hash]}")
+                report.duplicates.append(
+                    f"{path}: same content as article {by_hash[article.content_hash]}"
+                )
             elif article.id in articles:
                 report.skipped.append(
                     f"{path}: article id {article.id!r} is already used by {articles[article.id].path}"
@@ -104,7 +106,9 @@ def ingest(
             "wait for it to finish and try again"
         ) from exc
     try:
-        report = _ingest_locked(settings, embedder, paths or [settings.corpus_dir], rebuild, progress)
+        report = _ingest_locked(
+            settings, embedder, paths or [settings.corpus_dir], rebuild, progress
+        )
     finally:
         lock.release()
     report.seconds = round(time.perf_counter() - started, 3)
@@ -144,7 +148,9 @@ def _ingest_locked(
         if article.id in records:
             continue
         if article.content_hash in known_hashes:
-            report.duplicates.append(f"{article.path}: same content as article {known_hashes[article.content_hash]}")
+            report.duplicates.append(
+                f"{article.path}: same content as article {known_hashes[article.content_hash]}"
+            )
             continue
         (report.updated if article.id in old.manifest.articles else report.added).append(article.id)
         to_embed.append(article)
@@ -170,7 +176,9 @@ def _ingest_locked(
     return report
 
 
-def _chunk_all(settings: Settings, embedder: Embedder, articles: list[Article]) -> dict[str, list[Chunk]]:
+def _chunk_all(
+    settings: Settings, embedder: Embedder, articles: list[Article]
+) -> dict[str, list[Chunk]]:
     if not articles:
         return {}
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, embedder.tokenize)

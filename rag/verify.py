@@ -65,7 +65,9 @@ class CitationVerifier:
             claims += 1
             markers = [int(n) for n in MARKER.findall(sentence)]
             valid = [n for n in dict.fromkeys(markers) if 1 <= n <= len(self.sources)]
-            supported = [(n, s) for n in valid if (s := self._support(plain, n)) and s[1] >= self.threshold]
+            supported = [
+                (n, s) for n in valid if (s := self._support(plain, n)) and s[1] >= self.threshold
+            ]
             if supported:
                 kept = "".join(f" [{n}]" for n, _ in supported)
                 body = MARKER.sub("", sentence).rstrip()

@@ -54,7 +54,9 @@ def parse_search_export(text: str, path: Path | None = None) -> list[Article]:
     lines = [line.strip() for line in text.splitlines()]
     starts = [i for i in range(1, len(lines)) if SOURCE_LINE.match(lines[i])]
     if not starts:
-        raise LoaderError(path or "<export>", "no 'Outlet· YYYY-MM-DD HH:MM' line: not a search export")
+        raise LoaderError(
+            path or "<export>", "no 'Outlet· YYYY-MM-DD HH:MM' line: not a search export"
+        )
     articles: list[Article] = []
     for n, i in enumerate(starts):
         end = starts[n + 1] - 1 if n + 1 < len(starts) else len(lines)

@@ -34,7 +34,9 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoaderError(path, f"is not UTF-8 text (byte {exc.start}); re-save it as UTF-8") from exc
+        raise LoaderError(
+            path, f"is not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+        ) from exc
 
 
 def make_article(path: Path, meta: dict[str, Any], text: str, default_id: str) -> Article:
@@ -44,7 +46,9 @@ def make_article(path: Path, meta: dict[str, Any], text: str, default_id: str) -
         raise LoaderError(path, "has no article text")
     unknown = sorted(set(meta) - {*ARTICLE_FIELDS, "text", "body", "content", "tags"})
     if unknown:
-        raise LoaderError(path, f"unknown metadata fields {unknown}; allowed: {list(ARTICLE_FIELDS)}")
+        raise LoaderError(
+            path, f"unknown metadata fields {unknown}; allowed: {list(ARTICLE_FIELDS)}"
+        )
     heading = HEADING.search(text)
     title = meta.get("title") or (heading["title"] if heading else path.stem.replace("_", " "))
     try:
@@ -73,7 +77,9 @@ def split_front_matter(path: Path, raw: str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(match["meta"]) or {}
     except yaml.YAMLError as exc:
-        raise LoaderError(path, f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+        raise LoaderError(
+            path, f"front matter is not valid YAML ({exc.__class__.__name__})"
+        ) from exc
     if not isinstance(meta, dict):
         raise LoaderError(path, "front matter must be a mapping of 'key: value' lines")
     return meta, raw[match.end() :]
@@ -162,7 +168,9 @@ def load_file(path: Path) -> list[Article]:
     """Load one file into articles, or raise LoaderError saying why not."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise LoaderError(path, f"unsupported file type; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+        raise LoaderError(
+            path, f"unsupported file type; use one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
     try:
         return loader(path)
     except OSError as exc:
@@ -179,5 +187,9 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise LoaderError(root, "no such file or folder")
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).parts
-            if path.is_file() and not any(p.startswith(".") for p in rel) and path.name != "README.md":
+            if (
+                path.is_file()
+                and not any(p.startswith(".") for p in rel)
+                and path.name != "README.md"
+            ):
                 yield path

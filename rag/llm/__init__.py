@@ -23,7 +23,9 @@ def load_llm(settings: Settings) -> LLM | None:
         from rag.llm.openai_compat import OpenAICompatibleLLM
 
         return OpenAICompatibleLLM(
-            settings.openai_base_url, settings.openai_model, settings.openai_api_key,
+            settings.openai_base_url,
+            settings.openai_model,
+            settings.openai_api_key,
             settings.llm_timeout_s,
         )
     from rag.llm.fake import FakeLLM

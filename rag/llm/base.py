@@ -21,6 +21,8 @@ class LLM(Protocol):
     ) -> Iterator[str]: ...
 
 
-def complete(llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float = 0.0) -> str:
+def complete(
+    llm: LLM, messages: list[Message], *, max_tokens: int, temperature: float = 0.0
+) -> str:
     """The whole completion as one string."""
     return "".join(llm.stream(messages, max_tokens=max_tokens, temperature=temperature))

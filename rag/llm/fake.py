@@ -16,7 +16,9 @@ class FakeLLM:
         self.reply = reply
         self.calls: list[list[Message]] = []
 
-    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]:
         self.calls.append(messages)
         text = self.reply(messages) if callable(self.reply) else self.reply
         words = text.split(" ")

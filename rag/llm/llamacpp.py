@@ -33,11 +33,16 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             try:
                 _MODELS[key] = Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                    chat_format="chatml", verbose=False,
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads,
+                    chat_format="chatml",
+                    verbose=False,
                 )
             except (ValueError, RuntimeError) as exc:
-                raise LLMError(f"llama.cpp could not load {path}: corrupt or not a GGUF model") from exc
+                raise LLMError(
+                    f"llama.cpp could not load {path}: corrupt or not a GGUF model"
+                ) from exc
         return _MODELS[key]
 
 
@@ -62,13 +67,18 @@ class LlamaCppLLM:
     def warm_up(self) -> None:
         _load(self.model_path, self.n_ctx, self.n_threads)
 
-    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]:
         model = _load(self.model_path, self.n_ctx, self.n_threads)
         with _GENERATE_LOCK:
             try:
                 chunks = model.create_chat_completion(
-                    messages=messages, stream=True, max_tokens=max_tokens,
-                    temperature=temperature, seed=0,
+                    messages=messages,
+                    stream=True,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    seed=0,
                 )
                 for chunk in chunks:
                     piece = chunk["choices"][0]["delta"].get("content")

@@ -75,7 +75,11 @@ def verify(path: Path, size: int, sha256: str) -> None:
     """Refuse a file whose size or hash is not the expected one."""
     actual_size = path.stat().st_size
     if actual_size != size:
-        raise LLMError(f"{path} has {actual_size:,} bytes, expected {size:,}: the model file is corrupt")
+        raise LLMError(
+            f"{path} has {actual_size:,} bytes, expected {size:,}: the model file is corrupt"
+        )
     actual = sha256_of(path)
     if actual != sha256:
-        raise LLMError(f"{path} has sha256 {actual[:12]}…, expected {sha256[:12]}…: corrupt model file")
+        raise LLMError(
+            f"{path} has sha256 {actual[:12]}…, expected {sha256[:12]}…: corrupt model file"
+        )

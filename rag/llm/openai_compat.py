@@ -18,7 +18,9 @@ class OpenAICompatibleLLM:
         try:
             import openai
         except ImportError as exc:
-            raise ConfigError("install openai to use the openai backend (`pip install openai`)") from exc
+            raise ConfigError(
+                "install openai to use the openai backend (`pip install openai`)"
+            ) from exc
         self.base_url = base_url
         self.model = model
         self._openai = openai
@@ -26,12 +28,17 @@ class OpenAICompatibleLLM:
             base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=0
         )
 
-    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]:
         errors = self._openai
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=messages, stream=True,
-                max_tokens=max_tokens, temperature=temperature,
+                model=self.model,
+                messages=messages,
+                stream=True,
+                max_tokens=max_tokens,
+                temperature=temperature,
             )
             for event in response:
                 if event.choices and event.choices[0].delta.content:
@@ -44,4 +51,6 @@ class OpenAICompatibleLLM:
                 "or use the extractive backend"
             ) from exc
         except errors.APIStatusError as exc:
-            raise LLMError(f"the LLM server at {self.base_url} answered {exc.status_code}: {exc.message}") from exc
+            raise LLMError(
+                f"the LLM server at {self.base_url} answered {exc.status_code}: {exc.message}"
+            ) from exc

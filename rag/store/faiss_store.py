@@ -23,7 +23,7 @@ class FaissStore:
         import faiss
 
         self.dimension = dimension
-        self._index = faiss.IndexFlatIP(dimension)
+        self._index: faiss.Index = faiss.IndexFlatIP(dimension)
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
 
@@ -59,10 +59,13 @@ class FaissStore:
             rows = np.array([self._row[i] for i in allowed if i in self._row], dtype=np.int64)
             if rows.size == 0:
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(rows)
         scores, rows_found = self._index.search(query, min(k, len(self._ids)), params=params)
         return [
-            (self._ids[r], float(s)) for s, r in zip(scores[0], rows_found[0], strict=True) if r >= 0
+            (self._ids[r], float(s))
+            for s, r in zip(scores[0], rows_found[0], strict=True)
+            if r >= 0
         ]
 
     def save(self, folder: Path) -> None:

@@ -141,4 +141,3 @@ def _fsync_folder(folder: Path) -> None:
     for path in folder.iterdir():
         _fsync_file(path)
     _fsync_dir_entry(folder)
-

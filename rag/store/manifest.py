@@ -50,14 +50,26 @@ class Manifest(BaseModel):
 
     def check_compatible(self, embedding_model: str, chunk_size: int, chunk_overlap: int) -> None:
         """Raise IndexMismatchError when the settings differ from what built the index."""
-        wanted = {"embedding model": embedding_model, "chunk size": chunk_size,
-                  "chunk overlap": chunk_overlap, "format": FORMAT_VERSION}
-        built = {"embedding model": self.embedding_model, "chunk size": self.chunk_size,
-                 "chunk overlap": self.chunk_overlap, "format": self.format_version}
-        diffs = [f"{key} {built[key]!r} (settings say {wanted[key]!r})"
-                 for key in wanted if wanted[key] != built[key]]
+        wanted = {
+            "embedding model": embedding_model,
+            "chunk size": chunk_size,
+            "chunk overlap": chunk_overlap,
+            "format": FORMAT_VERSION,
+        }
+        built = {
+            "embedding model": self.embedding_model,
+            "chunk size": self.chunk_size,
+            "chunk overlap": self.chunk_overlap,
+            "format": self.format_version,
+        }
+        diffs = [
+            f"{key} {built[key]!r} (settings say {wanted[key]!r})"
+            for key in wanted
+            if wanted[key] != built[key]
+        ]
         if diffs:
             raise IndexMismatchError(
-                "the index was built with another " + "; ".join(diffs)
+                "the index was built with another "
+                + "; ".join(diffs)
                 + ". Run `rag ingest --rebuild` to rebuild it with the current settings."
             )

@@ -68,7 +68,9 @@ def test_incremental_ingest(tmp_path: Path, corpus_copy: Path, embedder) -> None
     removed = ingest(settings, counting)
     assert removed.removed == [LIVESTREAM_ID]
     assistant.reload()
-    assert {h.chunk.article_id for h in assistant.search("Lei Jun live stream", k=10)} == {AFRICA_ID}
+    assert {h.chunk.article_id for h in assistant.search("Lei Jun live stream", k=10)} == {
+        AFRICA_ID
+    }
     assert removed.chunks < total_chunks + 1
 
 
@@ -111,10 +113,15 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
         Assistant.open(make_settings(tmp_path))
 
 
-def test_a_second_ingest_is_refused_while_one_runs(tmp_path: Path, corpus_copy: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_ingest_is_refused_while_one_runs(
+    tmp_path: Path, corpus_copy: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, corpus_copy)
     settings.index_dir.mkdir(parents=True)
-    with FileLock(str(settings.index_dir / LOCK_FILE)), pytest.raises(IndexLockedError, match="another ingest"):
+    with (
+        FileLock(str(settings.index_dir / LOCK_FILE)),
+        pytest.raises(IndexLockedError, match="another ingest"),
+    ):
         ingest(settings, embedder)
 
 
@@ -130,8 +137,11 @@ def test_killed_ingest_leaves_the_previous_index_loadable(
         (bulk / f"note-{n}.md").write_text(f"# Note {n}\n\n" + f"Market note number {n}. " * 60)
     env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(corpus_copy)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest"], cwd=REPO, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "rag.cli", "ingest"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None
     seen = b""

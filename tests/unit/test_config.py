@@ -12,7 +12,7 @@ from rag.config import Settings
 
 def test_env_overrides_toml_and_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "rag.toml").write_text('top_k = 7\nchunk_size = 150\n')
+    (tmp_path / "rag.toml").write_text("top_k = 7\nchunk_size = 150\n")
     monkeypatch.setenv("RAG_TOP_K", "9")
     settings = Settings()
     assert (settings.top_k, settings.chunk_size, settings.chunk_overlap) == (9, 150, 30)

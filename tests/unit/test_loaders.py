@@ -34,7 +34,9 @@ def write_minimal_pdf(path: Path, text: str) -> None:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     path.write_bytes(bytes(out))
 
 
@@ -50,7 +52,11 @@ def test_markdown_without_front_matter_defaults(tmp_path: Path) -> None:
     path = tmp_path / "my_note.md"
     path.write_text("# Xiaomi in Kenya\n\nXiaomi opened a store.\n")
     article = load_file(path)[0]
-    assert (article.title, article.source, article.published) == ("Xiaomi in Kenya", "unknown", None)
+    assert (article.title, article.source, article.published) == (
+        "Xiaomi in Kenya",
+        "unknown",
+        None,
+    )
     assert article.id == "my_note"
 
 
