@@ -31,9 +31,21 @@ class Embedder(Protocol):
 
     def tokenize(self, text: str) -> list[str]: ...
 
-    def embed_passages(
-        self, texts: Sequence[str], progress: Progress | None = None
-    ) -> np.ndarray: ...
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Vectors for passages, reporting progress after each group of batches.
+
+        Texts are embedded longest first so each batch pads to similar lengths (padding is
+        wasted compute); vectors come back in the input order.
+        """
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        group = self.batch_size * 8
+        for start in range(0, len(order), group):
+            rows = order[start : start + group]
+            out[rows] = self._encode([texts[i] for i in rows])
+            if progress:
+                progress(len(rows))
+        return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
