@@ -17,7 +17,7 @@ from rag.chat import ChatSession
 from rag.config import Settings
 from rag.embeddings import Embedder, load_embedder
 from rag.errors import IndexMissingError
-from rag.evidence import EvidenceSet
+from rag.evidence import EvidenceSet, SentenceCache
 from rag.generation import generate
 from rag.ingest import ProgressFactory, ingest
 from rag.llm import LLM, load_llm
@@ -43,6 +43,7 @@ class Assistant:
         self.embedder = embedder
         self._index = index
         self._llm = llm
+        self._sentence_cache: SentenceCache = {}
         self._lock = threading.RLock()
 
     @classmethod
@@ -130,11 +131,11 @@ class Assistant:
         if not retrieval_is_confident(hits, self.settings):
             answer = refusal(question, hits, backend)
         elif llm is None:
-            evidence = EvidenceSet(hits, self.embedder)
+            evidence = EvidenceSet(hits, self.embedder, self._sentence_cache)
             answer = answer_extractively(question, hits, evidence, self.settings)
             yield answer.text
         else:
-            evidence = EvidenceSet(hits, self.embedder)
+            evidence = EvidenceSet(hits, self.embedder, self._sentence_cache)
             for item in generate(question, hits, evidence, llm, self.settings):
                 if isinstance(item, Answer):
                     answer = item
@@ -156,9 +157,9 @@ class Assistant:
         settings = self.settings.model_copy(update={"llm_backend": backend})
         return Assistant(settings, self.embedder, self._index)
 
-    def chat(self, filters: SearchFilters | None = None) -> ChatSession:
+    def chat(self, filters: SearchFilters | None = None, k: int | None = None) -> ChatSession:
         """A conversation that keeps history and understands follow-up questions."""
-        return ChatSession(self, filters)
+        return ChatSession(self, filters, k)
 
     def stats(self) -> IndexStats:
         """What the index holds."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 REFERRING = re.compile(
     r"\b(it|its|it's|they|their|them|there|that|this|these|those|he|his|she|her|the company|"
-    r"the same|else|also|more)\b|^(and|what about|how about|why|when|where)\b",
+    r"the same|else|also|more)\b|^(and|what about|how about)\b",
     re.IGNORECASE,
 )
 CONDENSE_PROMPT = (
@@ -60,9 +60,12 @@ def looks_like_rewrite(candidate: str, question: str) -> bool:
 class ChatSession:
     """A conversation: keeps a bounded history and answers follow-up questions."""
 
-    def __init__(self, assistant: Assistant, filters: SearchFilters | None = None) -> None:
+    def __init__(
+        self, assistant: Assistant, filters: SearchFilters | None = None, k: int | None = None
+    ) -> None:
         self.assistant = assistant
         self.filters = filters
+        self.k = k
         self.history: list[Turn] = []
 
     def _tokens(self, turn: Turn) -> int:
@@ -107,7 +110,7 @@ class ChatSession:
 
         question = validate_question(question, self.assistant.settings)
         standalone = self.condense(question)
-        for item in self.assistant.stream(standalone, filters=self.filters):
+        for item in self.assistant.stream(standalone, k=self.k, filters=self.filters):
             if isinstance(item, Answer):
                 item.question, item.standalone_question = question, standalone
                 self.history.append(Turn(standalone, item.text))

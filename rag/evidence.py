@@ -52,15 +52,39 @@ class Evidence:
     vector: np.ndarray
 
 
-class EvidenceSet:
-    """All sentences of the retrieved passages, embedded once per question."""
+SentenceCache = dict[str, tuple[list[str], np.ndarray]]
+MAX_CACHED_CHUNKS = 5000  # ~60 MB of sentence vectors at most
 
-    def __init__(self, hits: list[Hit], embedder: Embedder) -> None:
+
+class EvidenceSet:
+    """All sentences of the retrieved passages with their vectors.
+
+    `cache` (chunk id → sentences and vectors) spares re-embedding passages seen before;
+    chunk ids change whenever content does, so entries never go stale.
+    """
+
+    def __init__(
+        self, hits: list[Hit], embedder: Embedder, cache: SentenceCache | None = None
+    ) -> None:
         self.hits = hits
         self.embedder = embedder
-        pairs = [(hit, s) for hit in hits for s in split_sentences(hit.chunk.text)]
-        vectors = embedder.embed_queries([s for _, s in pairs]) if pairs else np.zeros((0, 1))
-        self.items = [Evidence(h, s, v) for (h, s), v in zip(pairs, vectors, strict=True)]
+        cache = {} if cache is None else cache
+        if len(cache) > MAX_CACHED_CHUNKS:
+            cache.clear()
+        missing = [h.chunk for h in hits if h.chunk.id not in cache]
+        sentences = {c.id: split_sentences(c.text) for c in missing}
+        flat = [s for c in missing for s in sentences[c.id]]
+        vectors = embedder.embed_queries(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+        start = 0
+        for chunk in missing:
+            count = len(sentences[chunk.id])
+            cache[chunk.id] = (sentences[chunk.id], vectors[start : start + count])
+            start += count
+        self.items = [
+            Evidence(hit, sentence, vector)
+            for hit in hits
+            for sentence, vector in zip(*cache[hit.chunk.id], strict=True)
+        ]
 
     def subset(self, hits: list[Hit]) -> EvidenceSet:
         """The same embedded sentences, restricted to some of the hits (no re-embedding)."""
@@ -70,20 +94,25 @@ class EvidenceSet:
         view.items = [e for e in self.items if e.hit.chunk.id in keep]
         return view
 
-    def rank(self, text: str) -> list[tuple[Evidence, float]]:
-        """Sentences by similarity to `text`: cosine blended with word overlap."""
+    def rank(self, text: str, paraphrase: bool = False) -> list[tuple[Evidence, float]]:
+        """Sentences by similarity to `text`: cosine blended with word overlap.
+
+        With `paraphrase`, a high cosine alone also counts: an answer may restate a sentence
+        in other words ("roughly half" for "51%"), which a question rarely does.
+        """
         if not self.items:
             return []
         query = self.embedder.embed_queries([text])[0]
-        scored = [
-            (item, 0.7 * float(item.vector @ query) + 0.3 * lexical_support(text, item.sentence))
-            for item in self.items
-        ]
+        scored = []
+        for item in self.items:
+            cosine = float(item.vector @ query)
+            blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)
+            scored.append((item, max(cosine, blend) if paraphrase else blend))
         return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
     def best_in(self, text: str, chunk_id: str) -> tuple[Evidence, float] | None:
-        """The sentence of one passage that best supports `text`."""
-        ranked = [(e, s) for e, s in self.rank(text) if e.hit.chunk.id == chunk_id]
+        """The sentence of one passage that best supports `text` (paraphrases allowed)."""
+        ranked = [(e, s) for e, s in self.rank(text, paraphrase=True) if e.hit.chunk.id == chunk_id]
         return ranked[0] if ranked else None
 
 

@@ -76,7 +76,7 @@ class CitationVerifier:
                 for n, (item, score) in supported:
                     cited.setdefault(n, make_citation(n, item, score))
                 continue
-            ranked = self.evidence.rank(plain)
+            ranked = self.evidence.rank(plain, paraphrase=True)
             if ranked and ranked[0][1] >= self.threshold:
                 item, score = ranked[0]
                 n = self._number_of(item)

@@ -42,6 +42,7 @@ class BeirResult(BaseModel):
     documents: int
     chunks: int
     chunks_per_query: int
+    limited: bool = Field(False, description="Documents or queries were limited: not comparable.")
     index_seconds: float
     metrics: dict[str, float | None]
     latency_ms: dict[str, float | None]
@@ -231,6 +232,7 @@ def run_beir(
         documents=documents,
         chunks=report.chunks,
         chunks_per_query=chunks_k,
+        limited=bool(limit_docs or limit_queries),
         index_seconds=report.seconds,
         metrics=scores,
         latency_ms=latency,
@@ -256,6 +258,12 @@ def render_beir(result: BeirResult) -> str:
     lines += [
         f"| {name} (published) | {v:.3f} | — | — |" for name, v in result.published_ndcg10.items()
     ]
+    if result.limited:
+        lines += [
+            "",
+            "**Limited run** (--limit-docs/--limit-queries): not comparable with the "
+            "published figures, which rank the whole corpus for every test query.",
+        ]
     lines += [
         "",
         f"Search latency per query: median {_f(lat['median'], 1)} ms, "

@@ -73,16 +73,15 @@ def failure_reasons(item: ItemResult) -> list[str]:
         reasons.append("refused an answerable question")
     if s.get("hit@5") == 0.0:
         reasons.append(f"no gold article in top 5 (got {item.retrieved_article_ids[:5]})")
-    if (s.get("quote_recall") or 0.0) < 1.0 and s.get("quote_recall") is not None:
-        reasons.append(
-            f"gold quote not in top-k passages (quote recall {fmt(s['quote_recall'], 2)})"
-        )
+    recall = s.get("quote_recall")
+    if recall is not None and recall < 1.0:
+        reasons.append(f"gold quote not in top-k passages (quote recall {fmt(recall, 2)})")
     if item.missing_facts and not item.refused:
         reasons.append(f"missing key facts {item.missing_facts}")
-    if (s.get("citation_precision") or 1.0) < 1.0:
-        reasons.append(f"citation precision {fmt(s['citation_precision'], 2)}")
-    if (s.get("grounded") or 1.0) < 1.0:
-        reasons.append(f"grounded {fmt(s['grounded'], 2)}")
+    for key, label in (("citation_precision", "citation precision"), ("grounded", "grounded")):
+        value = s.get(key)
+        if value is not None and value < 1.0:
+            reasons.append(f"{label} {fmt(value, 2)}")
     return reasons
 
 

@@ -1,0 +1,264 @@
+"""Load benchmark of the chat UI: N concurrent browser sessions, each asking a few questions.
+
+Starts the real Chainlit server on loopback (or uses --url), opens one headless Chromium
+with one context per simulated person, and measures, per question, the time from the
+click on "send" to the first visible answer text and to the full (final) answer.
+
+    .venv/bin/python evals/bench_ui.py                      # 10 sessions x 3 questions
+    .venv/bin/python evals/bench_ui.py --backend llamacpp --timeout 600
+    .venv/bin/python evals/bench_ui.py --url http://127.0.0.1:8000
+
+Not a test: it prints errors (goal 0), median and p95 latencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+QUESTIONS = [
+    "What is Xiaomi's Africa strategy?",
+    "How many followers did Lei Jun lose?",
+    "What is Transsion's market share in Africa?",
+    "What did Lei Jun say in his live stream?",
+    "What is the capital of Australia?",
+]
+# Installed before the click as window.__benchAnswer, a promise resolved when the new
+# answer is final (or on timeout), with the times since the click in milliseconds.
+WATCH_JS = """([before, timeoutMs]) => { window.__benchAnswer = new Promise((resolve) => {
+  const sel = "[data-step-type='assistant_message']";
+  const done = /Sources|Not in the articles|✋|🔌|😕|📭|⏳/;
+  let t0 = null, first = null;
+  document.querySelector('#chat-submit')
+    .addEventListener('click', () => { t0 = performance.now(); }, {once: true});
+  const finish = (full) => { obs.disconnect(); clearTimeout(timer);
+    const m = document.querySelectorAll(sel);
+    resolve({first, full, text: m.length > before ? m[m.length - 1].innerText : ''}); };
+  const check = () => {
+    const m = document.querySelectorAll(sel);
+    if (t0 === null || m.length <= before) return;
+    const text = m[m.length - 1].innerText.trim();
+    if (text && first === null) first = performance.now() - t0;
+    if (done.test(text)) finish(performance.now() - t0);
+  };
+  const obs = new MutationObserver(check);
+  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
+  const timer = setTimeout(() => finish(null), timeoutMs);
+}); }"""
+
+
+@dataclass
+class Sample:
+    session: int
+    question: str
+    first_s: float | None
+    full_s: float | None
+    error: str | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_index(data_dir: Path) -> None:
+    """Index the repo's corpus into `data_dir` (once) with the real CLI."""
+    if (data_dir / "index").exists():
+        return
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-m", "rag.cli", "ingest"], cwd=REPO, env=env, check=True)
+
+
+@contextmanager
+def server(data_dir: Path, backend: str, log: Path) -> Iterator[str]:
+    """The real chat server on a free loopback port (stopped on exit)."""
+    port = free_port()
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_LLM_BACKEND": backend,
+           "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}  # fmt: skip
+    command = [sys.executable, "-m", "chainlit", "run", "ui/app.py", "--headless",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            raise SystemExit(f"server did not start; see {log}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+async def ask(page: Any, session: int, question: str, timeout_s: float) -> Sample:
+    """Send one question and time the answer as the browser shows it."""
+    before = await page.locator("[data-step-type='assistant_message']").count()
+    await page.evaluate(WATCH_JS, [before, int(timeout_s * 1000)])
+    await page.fill("#chat-input", question)
+    await page.click("#chat-submit")
+    result = await page.evaluate("() => window.__benchAnswer")
+    await page.wait_for_selector("#stop-button", state="detached", timeout=timeout_s * 1000)
+    first = result["first"] / 1000 if result["first"] is not None else None
+    full = result["full"] / 1000 if result["full"] is not None else None
+    text = str(result["text"])
+    error = None if full is not None else "timed out"
+    if full is not None and not ("Sources" in text or "Not in the articles" in text):
+        error = f"error message: {text[:120]!r}"
+    return Sample(session, question, first, full, error)
+
+
+@dataclass
+class Start:
+    """Page loads are staggered (a 4.6 MB bundle per page); questions start together."""
+
+    loads: asyncio.Semaphore
+    ready: asyncio.Barrier
+
+
+async def open_chat(browser: Any, url: str, start: Start, timeout_s: float) -> tuple[Any, Any]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    async with start.loads:
+        await page.goto(url, timeout=timeout_s * 1000)
+        await page.wait_for_selector("#chat-settings-open-modal", timeout=timeout_s * 1000)
+    return context, page
+
+
+async def session(
+    browser: Any, url: str, n: int, questions: int, timeout_s: float, start: Start
+) -> list[Sample]:
+    """One simulated person: open the chat, wait for everyone, then ask in turn."""
+    asked = [QUESTIONS[(n + i) % len(QUESTIONS)] for i in range(questions)]
+    samples: list[Sample] = []
+    context = None
+    try:
+        try:
+            context, page = await open_chat(browser, url, start, timeout_s)
+        finally:
+            await start.ready.wait()
+        for question in asked:
+            samples.append(await ask(page, n, question, timeout_s))
+    except Exception as exc:  # a stuck page: its remaining questions count as errors
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        samples += [Sample(n, q, None, None, error) for q in asked[len(samples) :]]
+    finally:
+        if context is not None:
+            await context.close()
+    return samples
+
+
+async def run(
+    url: str, sessions: int, questions: int, timeout_s: float, warm_up: bool
+) -> list[Sample]:
+    """All sessions at once (after one untimed question that loads the models, if asked)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            if warm_up:
+                await session(
+                    browser, url, 0, 1, timeout_s, Start(asyncio.Semaphore(1), asyncio.Barrier(1))
+                )
+            start = Start(asyncio.Semaphore(2), asyncio.Barrier(sessions))
+            runs = [session(browser, url, n, questions, timeout_s, start) for n in range(sessions)]
+            return [s for batch in await asyncio.gather(*runs) for s in batch]
+        finally:
+            await browser.close()
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def summary(samples: list[Sample], wall_s: float) -> dict[str, Any]:
+    first = [s.first_s for s in samples if s.first_s is not None and not s.error]
+    full = [s.full_s for s in samples if s.full_s is not None and not s.error]
+    errors = sum(bool(s.error) for s in samples)
+    stats: dict[str, Any] = {
+        "questions": len(samples),
+        "errors": errors,
+        "wall_s": round(wall_s, 1),
+    }
+    for name, values in (("first_token_s", first), ("full_answer_s", full)):
+        if values:
+            stats[name] = {"median": round(statistics.median(values), 2),
+                           "p95": round(p95(values), 2), "max": round(max(values), 2)}  # fmt: skip
+    return stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="use a running server instead of starting one")
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--questions", type=int, default=3, help="per session")
+    parser.add_argument("--backend", default="extractive", help="for the started server")
+    parser.add_argument("--data-dir", type=Path, help="data folder with an index (else: temp)")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per question")
+    parser.add_argument("--out", type=Path, help="also write the samples and summary as JSON")
+    parser.add_argument(
+        "--cold", action="store_true", help="no untimed warm-up question (measure model loading)"
+    )
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing: apt-get install -y chromium")
+
+    with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
+        started = time.perf_counter()
+        if args.url:
+            samples = asyncio.run(
+                run(args.url, args.sessions, args.questions, args.timeout, not args.cold)
+            )
+        else:
+            data_dir = args.data_dir or Path(tmp) / ".rag"
+            build_index(data_dir)
+            log = REPO / "evals" / "reports" / "bench-ui-server.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with server(data_dir, args.backend, log) as url:
+                started = time.perf_counter()
+                samples = asyncio.run(
+                    run(url, args.sessions, args.questions, args.timeout, not args.cold)
+                )
+        result = summary(samples, time.perf_counter() - started)
+
+    for s in samples:
+        if s.error:
+            print(f"error: session {s.session} {s.question!r}: {s.error}")
+    header = {"sessions": args.sessions, "backend": args.backend, "warm": not args.cold}
+    print(json.dumps({**header, **result}, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps({"summary": result, "samples": [asdict(s) for s in samples]},
+                                       indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The browser chat UI (Chainlit): `ui/app.py` is the entry point, the rest are its helpers."""

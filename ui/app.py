@@ -1,0 +1,285 @@
+"""The chat UI: ask about the news articles, read the cited passages, upload more articles.
+
+Run with `rag ui` (or `python -m chainlit run ui/app.py --headless` from the repo root).
+The server is configured by RAG_* environment variables (`rag.config.Settings`). One
+Assistant is shared by all sessions of the process; each session keeps its own
+conversation (`ChatSession`) and settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `chainlit run` puts only ui/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import chainlit as cl  # noqa: E402
+from chainlit.input_widget import InputWidget, MultiSelect, Select, Slider, TextInput  # noqa: E402
+
+from rag.chat import ChatSession  # noqa: E402
+from rag.config import Settings  # noqa: E402
+from rag.errors import RagError  # noqa: E402
+from rag.models import Answer  # noqa: E402
+from ui import render  # noqa: E402
+from ui.feedback import ANSWERS, FeedbackDataLayer  # noqa: E402
+from ui.shared import Prefs, SharedAssistants, get_shared, update_prefs  # noqa: E402
+from ui.streaming import Progress, iterate_in_thread  # noqa: E402
+from ui.uploads import discard_failed, save_uploads  # noqa: E402
+
+log = logging.getLogger("rag.ui")
+SIDEBAR_SETTLE_S = 0.3
+# Answers computed at once (CPU-bound); more sessions wait their turn without using CPU.
+ANSWER_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+PROFILE = "News Assistant"
+ICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
+    'rx="14" fill="#2563eb"/><rect x="14" y="16" width="36" height="32" rx="3" fill="#fff"/>'
+    '<rect x="19" y="21" width="26" height="6" fill="#2563eb"/><rect x="19" y="31" width="12" '
+    'height="12" fill="#93c5fd"/><rect x="34" y="31" width="11" height="3" fill="#64748b"/>'
+    '<rect x="34" y="36" width="11" height="3" fill="#64748b"/><rect x="34" y="41" width="8" '
+    'height="2" fill="#64748b"/></svg>'
+)
+ICON = "data:image/svg+xml;base64," + base64.b64encode(ICON_SVG.encode()).decode()
+ENGINES = {
+    "llama.cpp (local model)": "llamacpp",
+    "OpenAI-compatible server": "openai",
+    "Extractive (quotes, no model)": "extractive",
+}
+
+
+async def load_shared() -> tuple[SharedAssistants | None, str | None]:
+    """The shared assistants, or why they could not be created (shown to the person)."""
+    try:
+        return await asyncio.to_thread(get_shared), None
+    except Exception as exc:
+        log.exception("could not open the assistant")
+        return None, str(exc) or render.polite_error(exc)
+
+
+@cl.data_layer
+def data_layer() -> FeedbackDataLayer:
+    """Feedback only (Chainlit shows thumbs up/down when a data layer exists)."""
+    try:
+        path = Settings().feedback_path
+    except Exception:  # bad settings are reported on the welcome screen; keep the UI up
+        path = Path(".rag") / "feedback.jsonl"
+    return FeedbackDataLayer(path)
+
+
+@cl.set_chat_profiles
+async def chat_profiles(
+    user: cl.User | None = None, language: str | None = None
+) -> list[cl.ChatProfile]:
+    """The welcome screen: what the corpus holds, and starter questions drawn from it."""
+    shared, problem = await load_shared()
+    stats, text, titles = None, "", list[str]()
+    if shared is not None:
+        stats = await asyncio.to_thread(shared.stats)
+        text, titles = await asyncio.to_thread(shared.corpus_sample)
+    starters = [cl.Starter(label=q, message=q) for q in render.starter_questions(text, titles)]
+    return [
+        cl.ChatProfile(
+            name=PROFILE,
+            markdown_description=render.welcome_markdown(stats, problem),
+            icon=ICON,
+            starters=starters,
+            default=True,
+        )
+    ]
+
+
+def settings_widgets(prefs: Prefs, outlets: list[str]) -> list[InputWidget]:
+    """The settings panel: answer engine, passages per question, outlets, date range."""
+    widgets: list[InputWidget] = [
+        Select(
+            id="backend",
+            label="Answer engine",
+            items=ENGINES,
+            initial_value=prefs.backend,
+            description="How answers are written from the retrieved passages.",
+        ),
+        Slider(
+            id="top_k",
+            label="Passages per question",
+            initial=prefs.top_k,
+            min=1,
+            max=max(20, prefs.top_k),
+            step=1,
+        ),
+    ]
+    if outlets:
+        widgets.append(
+            MultiSelect(
+                id="outlets",
+                label="Outlets (none selected: all)",
+                values=outlets,
+                initial=list(prefs.outlets),
+            )
+        )
+    for key, label in (("date_from", "Published from"), ("date_to", "Published until")):
+        value = getattr(prefs, key)
+        widgets.append(
+            TextInput(
+                id=key,
+                label=f"{label} (YYYY-MM-DD)",
+                placeholder="any date",
+                initial=value.isoformat() if value else "",
+            )
+        )
+    return widgets
+
+
+async def send_settings(shared: SharedAssistants, prefs: Prefs) -> None:
+    stats = await asyncio.to_thread(shared.stats)
+    await cl.ChatSettings(settings_widgets(prefs, stats.sources if stats else [])).send()
+
+
+def session_state(shared: SharedAssistants) -> tuple[Prefs, ChatSession]:
+    """This conversation's settings and ChatSession (created on first use)."""
+    prefs: Prefs | None = cl.user_session.get("prefs")
+    chat: ChatSession | None = cl.user_session.get("chat")
+    if prefs is None or chat is None:
+        prefs = Prefs.from_settings(shared.settings)
+        chat = shared.assistant(prefs).chat(prefs.filters())
+        cl.user_session.set("prefs", prefs)
+        cl.user_session.set("chat", chat)
+    return prefs, chat
+
+
+@cl.on_chat_start
+async def start() -> None:
+    """A new conversation: its own ChatSession and settings."""
+    shared, problem = await load_shared()
+    if shared is None:
+        await cl.Message(content=f"😕 {problem}").send()
+        return
+    prefs, _ = session_state(shared)
+    await send_settings(shared, prefs)
+
+
+@cl.on_settings_update
+async def settings_changed(values: dict[str, Any]) -> None:
+    """Apply the panel; invalid values are explained and left as they were."""
+    shared, _ = await load_shared()
+    if shared is None:
+        return
+    prefs, chat = session_state(shared)
+    new, problems = update_prefs(prefs, values)
+    cl.user_session.set("prefs", new)
+    chat.filters = new.filters()
+    if new.backend != prefs.backend:
+        shared.warm_up(shared.assistant(new))
+    text = f"⚙️ Settings: {new.describe()}."
+    if problems:
+        text = "✋ Please check the settings: " + "; ".join(problems) + ".\n\n" + text
+        await send_settings(shared, new)
+    await cl.Message(content=text).send()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    """Index attached files, then answer the question (if any) in this conversation."""
+    files = [(e.name, Path(e.path)) for e in message.elements if e.path]
+    try:
+        if files:
+            await index_uploads(files)
+        if not files or "?" in message.content:  # text sent with files is a note, not a question
+            await answer(message.content)
+    except Exception as exc:
+        log.warning("message failed: %s", exc, exc_info=not isinstance(exc, RagError))
+        await cl.Message(content=render.polite_error(exc)).send()
+
+
+async def index_uploads(files: list[tuple[str, Path]]) -> None:
+    """Copy the attached files to the uploads folder and index them, showing progress."""
+    shared = get_shared()
+    saved = await asyncio.to_thread(save_uploads, files, shared.settings.uploads_dir)
+    if not saved.names:
+        await cl.Message(
+            content="Nothing was indexed.\n\nSkipped:\n"
+            + "\n".join(f"- {r}" for r in saved.rejected)
+        ).send()
+        return
+    status = cl.Message(content=f"📥 Indexing {len(saved.names)} file(s)…")
+    await status.send()
+    progress = Progress()
+    task = asyncio.ensure_future(asyncio.to_thread(shared.ingest, saved.paths, progress.factory))
+    while not task.done():
+        await asyncio.wait({task}, timeout=0.5)
+        if (line := progress.changed()) is not None:
+            status.content = f"📥 Indexing {len(saved.names)} file(s)… {line}"
+            await status.update()
+    try:
+        report = task.result()
+    except Exception as exc:
+        status.content = render.polite_error(exc)
+        await status.update()
+        return
+    await asyncio.to_thread(discard_failed, report.skipped, saved)
+    status.content = render.ingest_summary(report, saved.names, saved.rejected)
+    await status.update()
+    await send_settings(shared, session_state(shared)[0])  # new outlets may have appeared
+
+
+def answer_elements(answer: Answer) -> list[cl.Text]:
+    """One side-panel element per citation ([n] in the text becomes a link to it)."""
+    if answer.refused:
+        return [
+            cl.Text(name=f"[{h.rank}]", content=render.hit_markdown(h), display="side")
+            for h in answer.hits[:3]
+        ]
+    return [
+        cl.Text(name=f"[{c.n}]", content=render.citation_markdown(c), display="side")
+        for c in answer.citations
+    ]
+
+
+async def answer(question: str) -> None:
+    """Stream the answer token by token, then show the verified text with its sources."""
+    shared = get_shared()
+    prefs, chat = session_state(shared)
+    chat.assistant = shared.assistant(prefs)
+    msg = cl.Message(content="")
+    final: Answer | None = None
+    try:
+        async for item in iterate_in_thread(lambda: chat.stream(question), ANSWER_SLOTS):
+            if isinstance(item, Answer):
+                final = item
+            else:
+                await msg.stream_token(item)
+    except Exception as exc:
+        log.warning("answer failed: %s", exc, exc_info=not isinstance(exc, RagError))
+        msg.content = (msg.content + "\n\n" if msg.content else "") + render.polite_error(exc)
+        await (msg.update() if msg.streaming else msg.send())
+        return
+    assert final is not None
+    t = final.timings_ms
+    log.info("answer: %s, refused=%s, first token %s ms, total %s ms",
+             final.backend, final.refused, t.first_token, t.total)  # fmt: skip
+    msg.content = render.answer_markdown(final, final.hits[:3])
+    msg.elements = answer_elements(final)  # type: ignore[assignment]
+    await (msg.update() if msg.streaming else msg.send())
+    # Chainlit attaches feedback to the run (the on_message step) that holds the message.
+    for key in {msg.id, msg.parent_id or msg.id}:
+        ANSWERS.remember(key, final)
+    if msg.elements:
+        await close_sidebar()
+
+
+async def close_sidebar() -> None:
+    """Keep the side panel closed until a [n] is clicked.
+
+    Chainlit 2.11+ opens the panel by itself, listing every side element of the session,
+    whenever one arrives (Chainlit issue #2911). Closing it once the browser has rendered
+    the new elements restores the click-to-open behaviour.
+    """
+    await asyncio.sleep(SIDEBAR_SETTLE_S)
+    await cl.ElementSidebar.set_elements([])
