@@ -31,21 +31,9 @@ class Embedder(Protocol):
 
     def tokenize(self, text: str) -> list[str]: ...
 
-    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Vectors for passages, reporting progress after each group of batches.
-
-        Texts are embedded longest first so each batch pads to similar lengths (padding is
-        wasted compute); vectors come back in the input order.
-        """
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        group = self.batch_size * 8
-        for start in range(0, len(order), group):
-            rows = order[start : start + group]
-            out[rows] = self._encode([texts[i] for i in rows])
-            if progress:
-                progress(len(rows))
-        return out
+    def embed_passages(
+        self, texts: Sequence[str], progress: Progress | None = None
+    ) -> np.ndarray: ...
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -118,13 +106,19 @@ class SentenceTransformerEmbedder:
         return list(self._tokenizer.encode(text, add_special_tokens=False).tokens)
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Vectors for passages, in batches, reporting progress after each batch."""
+        """Vectors for passages, reporting progress after each group of batches.
+
+        Texts are embedded longest first so each batch pads to similar lengths (padding is
+        wasted compute); vectors come back in the input order.
+        """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            out[start : start + len(batch)] = self._encode(batch)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        group = self.batch_size * 8
+        for start in range(0, len(order), group):
+            rows = order[start : start + group]
+            out[rows] = self._encode([texts[i] for i in rows])
             if progress:
-                progress(len(batch))
+                progress(len(rows))
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -30,16 +30,21 @@ ProgressFactory = Callable[[int, str], Callable[[int], None]]
 LOCK_FILE = ".ingest.lock"
 
 
-def scan(paths: Sequence[Path], report: IngestReport) -> dict[str, Article]:
-    """Load every file under `paths`; bad files and duplicates go into the report."""
+def scan(paths: Sequence[Path], report: IngestReport) -> tuple[dict[str, Article], set[Path]]:
+    """Load every file under `paths`; bad files and duplicates go into the report.
+
+    Returns the articles by id and the (resolved) files that failed to load.
+    """
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
+    failed: set[Path] = set()
     for path in iter_files(paths):
         try:
             loaded = load_file(path)
         except LoaderError as exc:
             log.warning("skipped %s", exc)
             report.skipped.append(str(exc))
+            failed.add(path.resolve())
             continue
         for article in loaded:
             if article.content_hash in by_hash:
@@ -53,7 +58,7 @@ def scan(paths: Sequence[Path], report: IngestReport) -> dict[str, Article]:
             else:
                 articles[article.id] = article
                 by_hash[article.content_hash] = article.id
-    return articles
+    return articles, failed
 
 
 def _inside(path: str | None, roots: Sequence[Path]) -> bool:
@@ -124,37 +129,9 @@ def _ingest_locked(
 ) -> IngestReport:
     report = IngestReport()
     old = _previous_index(settings, embedder, rebuild)
-    found = scan(paths, report)
-    roots = [p.resolve() for p in paths]
-    failed_files = {s.split(": ", 1)[0] for s in report.skipped}
-
-    records: dict[str, ArticleRecord] = {}
-    kept_chunks: list[Chunk] = []
-    for article_id, record in old.manifest.articles.items():
-        current = found.get(article_id)
-        if current is not None and current.content_hash == record.content_hash:
-            records[article_id] = record.model_copy(update={"path": current.path})
-            kept_chunks.extend(old.chunks[c] for c in record.chunk_ids)
-            report.unchanged.append(article_id)
-        elif current is None and _inside(record.path, roots) and record.path not in failed_files:
-            report.removed.append(article_id)
-        elif current is None:  # outside the scanned folders, or its file failed to load: keep
-            records[article_id] = record
-            kept_chunks.extend(old.chunks[c] for c in record.chunk_ids)
-    known_hashes = {r.content_hash: r.id for r in records.values()}
-
-    to_embed: list[Article] = []
-    for article in found.values():
-        if article.id in records:
-            continue
-        if article.content_hash in known_hashes:
-            report.duplicates.append(
-                f"{article.path}: same content as article {known_hashes[article.content_hash]}"
-            )
-            continue
-        (report.updated if article.id in old.manifest.articles else report.added).append(article.id)
-        to_embed.append(article)
-
+    found, failed = scan(paths, report)
+    records, kept_chunks = _keep_or_remove(old, found, [p.resolve() for p in paths], failed, report)
+    to_embed = _new_or_changed(old, found, records, report)
     new_chunks = _chunk_all(settings, embedder, to_embed)
     for article in to_embed:
         records[article.id] = ArticleRecord(
@@ -174,6 +151,54 @@ def _ingest_locked(
     report.articles = len(records)
     report.chunks = len(kept_chunks) + len(fresh)
     return report
+
+
+def _keep_or_remove(
+    old: Index,
+    found: dict[str, Article],
+    roots: list[Path],
+    failed: set[Path],
+    report: IngestReport,
+) -> tuple[dict[str, ArticleRecord], list[Chunk]]:
+    """Indexed articles to keep as they are (unchanged, outside the scan, or whose file now
+    fails to load) and those whose file disappeared from a scanned folder (removed)."""
+    records: dict[str, ArticleRecord] = {}
+    kept: list[Chunk] = []
+    for article_id, record in old.manifest.articles.items():
+        current = found.get(article_id)
+        unchanged = current is not None and current.content_hash == record.content_hash
+        if current is not None and not unchanged:
+            continue  # changed: re-embedded by the caller
+        broken = record.path is not None and Path(record.path).resolve() in failed
+        if current is None and _inside(record.path, roots) and not broken:
+            report.removed.append(article_id)
+            continue
+        if unchanged:
+            assert current is not None
+            record = record.model_copy(update={"path": current.path})
+            report.unchanged.append(article_id)
+        records[article_id] = record
+        kept.extend(old.chunks[c] for c in record.chunk_ids)
+    return records, kept
+
+
+def _new_or_changed(
+    old: Index, found: dict[str, Article], records: dict[str, ArticleRecord], report: IngestReport
+) -> list[Article]:
+    """Articles to (re-)embed; exact duplicates of kept articles are reported instead."""
+    known_hashes = {r.content_hash: r.id for r in records.values()}
+    to_embed: list[Article] = []
+    for article in found.values():
+        if article.id in records:
+            continue
+        if article.content_hash in known_hashes:
+            report.duplicates.append(
+                f"{article.path}: same content as article {known_hashes[article.content_hash]}"
+            )
+            continue
+        (report.updated if article.id in old.manifest.articles else report.added).append(article.id)
+        to_embed.append(article)
+    return to_embed
 
 
 def _chunk_all(

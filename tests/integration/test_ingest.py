@@ -157,3 +157,15 @@ def test_killed_ingest_leaves_the_previous_index_loadable(
     assert len(after.chunks) == len(before.chunks)
     report = ingest(settings, embedder)  # the lock died with the process
     assert len(report.added) == 400
+
+
+def test_passage_vectors_come_back_in_input_order(embedder) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "short",
+        "a much longer passage about Xiaomi stores in Morocco " * 5,
+        "mid length text",
+    ]
+    batch = embedder.embed_passages(texts)
+    one_by_one = [embedder.embed_queries([t])[0] for t in texts]
+    for got, want in zip(batch, one_by_one, strict=True):
+        assert float(got @ want) > 0.999
