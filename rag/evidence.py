@@ -35,6 +35,14 @@ def content_words(text: str) -> set[str]:
     return words
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+
+
+def numbers_match(claim: str, evidence: str) -> bool:
+    """Every number of the claim (14%, 290,000, 2026) also appears in the evidence."""
+    return set(_NUMBER.findall(claim)) <= set(_NUMBER.findall(evidence))
+
+
 def lexical_support(claim: str, evidence: str) -> float:
     """Share of the claim's content words found in the evidence (0..1)."""
     claim_words = content_words(claim)
@@ -98,7 +106,9 @@ class EvidenceSet:
         """Sentences by similarity to `text`: cosine blended with word overlap.
 
         With `paraphrase`, a high cosine alone also counts: an answer may restate a sentence
-        in other words ("roughly half" for "51%"), which a question rarely does.
+        in other words ("roughly half" for "51%"), which a question rarely does. A claim's
+        numbers must then appear in the sentence: "ranks third with 14%" is not supported by
+        a sentence about "capturing market share".
         """
         if not self.items:
             return []
@@ -107,7 +117,9 @@ class EvidenceSet:
         for item in self.items:
             cosine = float(item.vector @ query)
             blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)
-            scored.append((item, max(cosine, blend) if paraphrase else blend))
+            if paraphrase:
+                blend = max(cosine, blend) if numbers_match(text, item.sentence) else 0.5 * blend
+            scored.append((item, blend))
         return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
     def best_in(self, text: str, chunk_id: str) -> tuple[Evidence, float] | None:

@@ -38,18 +38,18 @@ EXTRACTIVE_FLOORS = {
 }
 EXTRACTIVE_CEILINGS = {"false_refusal_rate": 0.33}
 LLM_SUBSET = 12
-# Measured (llamacpp, these 12 items): hit@5 1.000, key_fact_recall 0.333, citation_precision
-# 0.833, citation_recall 0.545, faithfulness 1.000, refusal_accuracy 1.000 (one unanswerable
-# item), false_refusal_rate 0.455. Floors allow about one item's worth of drift.
+# Measured (llamacpp, these 12 items): hit@5 1.000, key_fact_recall 0.424, citation_precision
+# 0.786, citation_recall 0.636, faithfulness 1.000, refusal_accuracy 1.000 (one unanswerable
+# item), false_refusal_rate 0.364. Floors allow about one item's worth of drift.
 LLM_FLOORS = {
     "hit@5": 0.9,
-    "key_fact_recall": 0.25,
+    "key_fact_recall": 0.35,
     "citation_precision": 0.7,
-    "citation_recall": 0.45,
+    "citation_recall": 0.55,
     "faithfulness": 0.9,
     "refusal_accuracy": 1.0,
 }
-LLM_CEILINGS = {"false_refusal_rate": 0.55}
+LLM_CEILINGS = {"false_refusal_rate": 0.45}
 
 
 def explain(run: RunResult, metric: str | None = None) -> str:

@@ -67,3 +67,8 @@ def test_split_answer_keeps_markers_with_their_sentence() -> None:
         "Second fact.[2]",
         "Third",
     ]
+
+
+def test_a_number_the_cited_passage_lacks_is_not_supported(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Lei Jun lost 14% of his 43 million followers [2].")
+    assert result.unsupported and result.citations == []
