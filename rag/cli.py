@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from rag.progress import tqdm_progress
+
 if TYPE_CHECKING:
     from rag.assistant import Assistant
     from rag.config import Settings
@@ -78,19 +80,6 @@ def _open(ctx: click.Context, **overrides: Any) -> Assistant:
     return Assistant.open(settings)
 
 
-def _tqdm_progress(total: int, label: str) -> Callable[[int], None]:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=label, unit="chunk", file=sys.stderr, leave=True)
-
-    def tick(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
-
-    return tick
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -104,7 +93,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: 
 
     settings = _settings(ctx)
     assistant = Assistant.open(settings, allow_empty=True)
-    report = assistant.ingest(list(paths) or None, rebuild=rebuild, progress=_tqdm_progress)
+    report = assistant.ingest(list(paths) or None, rebuild=rebuild, progress=tqdm_progress)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:

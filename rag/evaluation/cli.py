@@ -5,14 +5,13 @@ Heavy modules are imported inside the commands so that `rag --help` stays fast.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from rag.evaluation.dataset import DEFAULT_DATASET
+from rag.progress import tqdm_progress
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
@@ -20,20 +19,6 @@ if TYPE_CHECKING:
     from rag.evaluation.runner import ItemResult, RunResult
 
 BACKENDS = ["llamacpp", "openai", "extractive"]
-
-
-def _progress(total: int, label: str) -> Callable[[int], None]:
-    """A tqdm bar on stderr that closes itself when full."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=label, file=sys.stderr, leave=True)
-
-    def tick(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
-
-    return tick
 
 
 def _base_settings(ctx: click.Context, backend: str | None) -> Settings:
@@ -48,7 +33,7 @@ def _prepared_assistant(settings: Settings) -> Assistant:
     from rag.assistant import Assistant
 
     assistant = Assistant.open(settings, allow_empty=True)
-    report = assistant.ingest(progress=_progress)
+    report = assistant.ingest(progress=tqdm_progress)
     click.echo(
         f"index: {report.articles} articles, {report.chunks} chunks "
         f"({report.chunks_embedded} embedded now) from {settings.corpus_dir}",
@@ -203,7 +188,7 @@ def beir(
         limit_docs=limit_docs,
         limit_queries=limit_queries,
         chunks_k=chunks,
-        progress=_progress,
+        progress=tqdm_progress,
     )
     target = out or Path("evals/reports") / f"beir-{data.name}-{split}"
     target.mkdir(parents=True, exist_ok=True)
