@@ -41,7 +41,8 @@ def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = N
 
 
 def retrieval_is_confident(hits: list[Hit], settings: Settings) -> bool:
-    return bool(hits) and hits[0].score >= settings.refusal_threshold
+    """Some passage is similar enough to the question (cosine, whatever its fused rank)."""
+    return bool(hits) and max(h.score for h in hits) >= settings.refusal_threshold
 
 
 def answer_extractively(

@@ -15,6 +15,7 @@ from rag.answering import (
 )
 from rag.chat import ChatSession
 from rag.config import Settings
+from rag.corpus.text import split_sentences
 from rag.embeddings import Embedder, load_embedder
 from rag.errors import IndexMissingError
 from rag.evidence import EvidenceSet, SentenceCache
@@ -23,7 +24,7 @@ from rag.ingest import ProgressFactory, ingest
 from rag.llm import LLM, load_llm
 from rag.models import Answer, Hit, IndexStats, IngestReport
 from rag.retrieval import Retriever, SearchFilters
-from rag.store.index import Index
+from rag.store.index import Index, sentence_id
 
 _UNSET = object()
 
@@ -50,14 +51,20 @@ class Assistant:
     def open(cls, settings: Settings | None = None, *, allow_empty: bool = False) -> Assistant:
         """Open the index in `settings.index_dir` (default Settings when none are given).
 
-        Raises IndexMissingError when there is no index, unless `allow_empty`.
+        Raises IndexMissingError when there is no index, unless `allow_empty` (for an
+        ingest, which also upgrades an index of an older format).
         """
         settings = settings or Settings()
         assistant = cls(
             settings, load_embedder(settings.embedding_model, settings.embed_batch_size), None
         )
-        if Index.exists(settings.index_dir) or not allow_empty:
+        if not allow_empty:
             assistant.reload()
+        elif (
+            Index.exists(settings.index_dir)
+            and not Index.read_manifest(settings.index_dir).outdated
+        ):
+            assistant.reload()  # an outdated index stays unloaded until ingest upgrades it
         return assistant
 
     @property
@@ -96,7 +103,13 @@ class Assistant:
     ) -> list[Hit]:
         """Top-k passages for a query, best first."""
         query = validate_question(query, self.settings)
-        return Retriever(self.index, self.embedder).search(query, k or self.settings.top_k, filters)
+        return self.retriever.search(query, k or self.settings.top_k, filters)
+
+    @property
+    def retriever(self) -> Retriever:
+        """Hybrid search over the loaded index with the configured fusion weights."""
+        s = self.settings
+        return Retriever(self.index, self.embedder, s.weights, s.max_per_article)
 
     @property
     def llm(self) -> LLM | None:
@@ -131,11 +144,11 @@ class Assistant:
         if not retrieval_is_confident(hits, self.settings):
             answer = refusal(question, hits, backend)
         elif llm is None:
-            evidence = EvidenceSet(hits, self.embedder, self._sentence_cache)
+            evidence = self._evidence(hits)
             answer = answer_extractively(question, hits, evidence, self.settings)
             yield answer.text
         else:
-            evidence = EvidenceSet(hits, self.embedder, self._sentence_cache)
+            evidence = self._evidence(hits)
             for item in generate(question, hits, evidence, llm, self.settings):
                 if isinstance(item, Answer):
                     answer = item
@@ -151,6 +164,20 @@ class Assistant:
             round(first + answer.timings_ms.retrieve, 1) if first else None
         )
         yield answer
+
+    def _evidence(self, hits: list[Hit]) -> EvidenceSet:
+        """The sentences of the hits with their vectors, read from the index where stored."""
+        index = self.index
+        with self._lock:
+            for hit in hits:
+                chunk = hit.chunk
+                if chunk.id in self._sentence_cache:
+                    continue
+                sentences = split_sentences(chunk.text)
+                ids = [sentence_id(chunk.id, n) for n in range(len(sentences))]
+                if ids and all(i in index.sentences for i in ids):
+                    self._sentence_cache[chunk.id] = (sentences, index.sentences.vectors(ids))
+            return EvidenceSet(hits, self.embedder, self._sentence_cache)
 
     def with_backend(self, backend: str) -> Assistant:
         """Another Assistant sharing this one's index and embedder, with another LLM backend."""

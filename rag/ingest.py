@@ -19,11 +19,13 @@ from filelock import FileLock, Timeout
 from rag.chunking import chunk_article, embedding_text, make_splitter
 from rag.config import Settings
 from rag.corpus import iter_files, load_file
+from rag.corpus.text import split_sentences
 from rag.embeddings import Embedder
 from rag.errors import IndexLockedError, IndexMismatchError, LoaderError
+from rag.keyword import TOKENIZER_VERSION, KeywordIndex
 from rag.models import Article, Chunk, IngestReport
-from rag.store.index import Index
-from rag.store.manifest import ArticleRecord, Manifest
+from rag.store.index import Index, sentence_id
+from rag.store.manifest import FORMAT_VERSION, ArticleRecord, Manifest
 
 log = logging.getLogger(__name__)
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
@@ -74,6 +76,7 @@ def _empty_manifest(settings: Settings, embedder: Embedder) -> Manifest:
         dimension=embedder.dimension,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
+        keyword_tokenizer=TOKENIZER_VERSION,
     )
 
 
@@ -82,7 +85,7 @@ def _previous_index(settings: Settings, embedder: Embedder, rebuild: bool) -> In
         return Index.empty(_empty_manifest(settings, embedder))
     index = Index.load(settings.index_dir)
     index.manifest.check_compatible(
-        settings.embedding_model, settings.chunk_size, settings.chunk_overlap
+        settings.embedding_model, settings.chunk_size, settings.chunk_overlap, upgrading=True
     )
     return index
 
@@ -144,7 +147,14 @@ def _ingest_locked(
             chunk_ids=[c.id for c in new_chunks[article.id]],
         )
     fresh = [c for chunks in new_chunks.values() for c in chunks]
-    changed = bool(to_embed or report.removed or not Index.exists(settings.index_dir) or rebuild)
+    changed = bool(
+        to_embed
+        or report.removed
+        or not Index.exists(settings.index_dir)
+        or rebuild
+        or old.manifest.outdated
+        or old.manifest.keyword_tokenizer != TOKENIZER_VERSION
+    )
     if changed or any(records[a].path != old.manifest.articles[a].path for a in report.unchanged):
         _write(settings, embedder, old, records, kept_chunks, fresh, progress)
     report.chunks_embedded = len(fresh)
@@ -219,17 +229,48 @@ def _write(
     fresh: list[Chunk],
     progress: ProgressFactory,
 ) -> None:
-    manifest = old.manifest.model_copy(update={"articles": records})
+    """A new generation: kept vectors copied, fresh chunks and missing sentences embedded,
+    the keyword index rebuilt over all chunks."""
+    manifest = old.manifest.model_copy(
+        update={
+            "articles": records,
+            "format_version": FORMAT_VERSION,
+            "keyword_tokenizer": TOKENIZER_VERSION,
+        }
+    )
     new = Index.empty(manifest)
     new.store.add([c.id for c in kept], old.store.vectors([c.id for c in kept]))
-    if fresh:
+    reused, missing = _sentences_to_embed(old, kept, fresh)
+    new.sentences.add(reused, old.sentences.vectors(reused))
+    texts = [embedding_text(c) for c in fresh] + [text for _, text in missing]
+    if texts:
         if manifest.dimension != embedder.dimension:
             raise IndexMismatchError(
                 f"the index holds {manifest.dimension}-dimensional vectors but the model makes "
                 f"{embedder.dimension}; run `rag ingest --rebuild`"
             )
-        tick = progress(len(fresh), "embedding chunks")
-        vectors = embedder.embed_passages([embedding_text(c) for c in fresh], progress=tick)
-        new.store.add([c.id for c in fresh], vectors)
+        tick = progress(len(texts), "embedding passages and sentences")
+        vectors = embedder.embed_passages(texts, progress=tick)
+        new.store.add([c.id for c in fresh], vectors[: len(fresh)])
+        new.sentences.add([sid for sid, _ in missing], vectors[len(fresh) :])
     new.chunks = {c.id: c for c in [*kept, *fresh]}
+    ordered = new.store.ids
+    new.keyword = KeywordIndex.build(ordered, [embedding_text(new.chunks[i]) for i in ordered])
     new.save(settings.index_dir)
+
+
+def _sentences_to_embed(
+    old: Index, kept: list[Chunk], fresh: list[Chunk]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Sentence vector ids to copy from the old index, and (id, text) pairs to embed
+    (every sentence of a fresh chunk; those of kept chunks indexed by an older format)."""
+    reused: list[str] = []
+    missing: list[tuple[str, str]] = []
+    kept_ids = {c.id for c in kept}
+    for chunk in [*kept, *fresh]:
+        pairs = [(sentence_id(chunk.id, n), s) for n, s in enumerate(split_sentences(chunk.text))]
+        if chunk.id in kept_ids and all(sid in old.sentences for sid, _ in pairs):
+            reused.extend(sid for sid, _ in pairs)
+        else:
+            missing.extend(pairs)
+    return reused, missing

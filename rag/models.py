@@ -48,11 +48,14 @@ class Chunk(BaseModel):
 
 
 class Hit(BaseModel):
-    """A retrieved chunk with its similarity score."""
+    """A retrieved chunk with its scores; hits are ranked by `fused`."""
 
     chunk: Chunk
-    score: float
+    score: float = Field(description="Cosine similarity of the passage to the question.")
     rank: int = Field(ge=1)
+    fused: float = Field(0.0, description="Hybrid score used for ranking (z-score fusion).")
+    sentence: float = Field(0.0, description="Cosine of the passage's best-matching sentence.")
+    keyword: float = Field(0.0, description="BM25 score of the passage.")
 
 
 class Citation(BaseModel):

@@ -10,7 +10,7 @@ def tqdm_progress(total: int, label: str) -> Callable[[int], None]:
     """A bar that closes itself when full."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=label, unit="chunk", file=sys.stderr, leave=True)
+    bar = tqdm(total=total, desc=label, unit="item", file=sys.stderr, leave=True)
 
     def tick(n: int) -> None:
         bar.update(n)

@@ -1,15 +1,27 @@
-"""Dense retrieval over the index, with filters on outlet and publication date."""
+"""Hybrid retrieval: dense passage + best-sentence similarity + BM25, fused by z-scores.
+
+For a question every chunk gets three signals, computed over the whole index at once:
+the cosine of its vector (`dense`), the cosine of its best-matching sentence (`sentence`,
+max-sim over sentence vectors stored at ingest) and its BM25 score (`keyword`). Each signal
+is standardised over the chunks that pass the filters (z-score), and the weighted sum ranks
+them; on SciFact this beat reciprocal-rank fusion and min-max normalisation (see README,
+"Retrieval ablation"). A recency preference adds the z-scored publication time. The top
+list keeps at most `max_per_article` passages per article before filling with the rest.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from rag.corpus.text import parse_published
 from rag.embeddings import Embedder
 from rag.models import Chunk, Hit
-from rag.store.index import Index
+from rag.store.index import Index, chunk_of
 
 
 class SearchFilters(BaseModel):
@@ -36,21 +48,201 @@ class SearchFilters(BaseModel):
                 return False
         return True
 
+    def narrowed(self, after: datetime | None, before: datetime | None) -> SearchFilters:
+        """These filters intersected with a date window."""
+        mine_after = parse_published(self.published_after)
+        mine_before = parse_published(self.published_before)
+        return self.model_copy(
+            update={
+                "published_after": max(d for d in (mine_after, after) if d)
+                if (mine_after or after)
+                else None,
+                "published_before": min(d for d in (mine_before, before) if d)
+                if (mine_before or before)
+                else None,
+            }
+        )
+
+
+class Weights(NamedTuple):
+    dense: float
+    sentence: float
+    keyword: float
+    recency: float = 0.0
+
+
+class Signals(NamedTuple):
+    """One score per chunk row for each signal."""
+
+    dense: np.ndarray
+    sentence: np.ndarray
+    keyword: np.ndarray
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Arrays derived once per loaded index for scoring every chunk at once."""
+
+    ids: list[str]
+    vectors: np.ndarray  # (chunks, dim)
+    sentence_vectors: np.ndarray  # (sentences, dim), grouped by chunk row
+    sentence_rows: np.ndarray  # chunk rows that have sentences
+    sentence_starts: np.ndarray  # first sentence of each of those rows
+    article_codes: np.ndarray  # article number of each chunk row
+    article_ids: list[str]  # article id of each article number
+    published: np.ndarray  # POSIX time of each chunk row (NaN when unknown)
+
+    @classmethod
+    def of(cls, index: Index) -> Tables:
+        cached = index._tables
+        if isinstance(cached, Tables):
+            return cached
+        ids = index.store.ids
+        row = {cid: n for n, cid in enumerate(ids)}
+        owners = np.array([row[chunk_of(s)] for s in index.sentences.ids], dtype=np.int64)
+        order = np.argsort(owners, kind="stable")
+        rows, starts = np.unique(owners[order], return_index=True)
+        articles: dict[str, int] = {}
+        codes = [articles.setdefault(index.chunks[c].article_id, len(articles)) for c in ids]
+        published = [index.chunks[c].published for c in ids]
+        tables = cls(
+            ids=ids,
+            vectors=index.store.matrix(),
+            sentence_vectors=np.ascontiguousarray(index.sentences.matrix()[order]),
+            sentence_rows=rows,
+            sentence_starts=starts,
+            article_codes=np.array(codes, dtype=np.int64),
+            article_ids=list(articles),
+            published=np.array(
+                [p.timestamp() if p else np.nan for p in published], dtype=np.float64
+            ),
+        )
+        index._tables = tables
+        return tables
+
+
+def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """(x - mean) / std over the rows in `mask`; zeros when the signal is flat."""
+    sample = values if mask is None else values[mask]
+    if sample.size == 0:
+        return np.zeros_like(values, dtype=np.float64)
+    spread = float(sample.std())
+    if spread < 1e-9:
+        return np.zeros_like(values, dtype=np.float64)
+    return (values.astype(np.float64) - float(sample.mean())) / spread
+
+
+def group_max(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """Per group (e.g. per article) the maximum of `values`."""
+    out = np.full(count, -np.inf)
+    np.maximum.at(out, groups, values)
+    return out
+
+
+def fuse(
+    signals: Signals,
+    weights: Weights,
+    mask: np.ndarray | None = None,
+    published: np.ndarray | None = None,
+) -> np.ndarray:
+    """The weighted sum of z-scored signals (rows outside `mask` get -inf)."""
+    fused = (
+        weights.dense * zscore(signals.dense, mask)
+        + weights.sentence * zscore(signals.sentence, mask)
+        + weights.keyword * zscore(signals.keyword, mask)
+    )
+    if weights.recency and published is not None:
+        known = np.nan_to_num(
+            published, nan=np.nanmin(published) if np.isfinite(published).any() else 0.0
+        )
+        fused = fused + weights.recency * zscore(known, mask)
+    if mask is not None:
+        fused = np.where(mask, fused, -np.inf)
+    return fused
+
 
 class Retriever:
-    """Top-k passages for a question."""
+    """Top-k passages for a question by hybrid search."""
 
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(
+        self, index: Index, embedder: Embedder, weights: Weights, max_per_article: int = 3
+    ) -> None:
         self.index = index
         self.embedder = embedder
+        self.weights = weights
+        self.max_per_article = max_per_article
+        self.tables = Tables.of(index)
 
-    def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[Hit]:
+    def signals(self, query: str) -> Signals:
+        """Every chunk's dense, best-sentence and keyword score for `query`."""
+        t = self.tables
         vector = self.embedder.embed_queries([query])[0]
-        allowed = None
-        if filters and not filters.is_empty():
-            allowed = {cid for cid, c in self.index.chunks.items() if filters.accepts(c)}
-        found = self.index.store.search(vector, k, allowed)
+        dense = t.vectors @ vector
+        sentence = dense.copy()
+        if len(t.sentence_vectors) and self.weights.sentence:
+            per_sentence = t.sentence_vectors @ vector
+            sentence[t.sentence_rows] = np.maximum.reduceat(per_sentence, t.sentence_starts)
+        keyword = (
+            self.index.keyword.scores(query)
+            if self.weights.keyword
+            else np.zeros(len(t.ids), dtype=np.float32)
+        )
+        return Signals(dense, sentence, keyword)
+
+    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        if not filters or filters.is_empty():
+            return None
+        return np.array([filters.accepts(self.index.chunks[c]) for c in self.tables.ids])
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: SearchFilters | None = None,
+        recent: bool = False,
+    ) -> list[Hit]:
+        t = self.tables
+        if not t.ids:
+            return []
+        mask = self.mask(filters)
+        if mask is not None and not mask.any():
+            return []
+        signals = self.signals(query)
+        weights = self.weights if recent else self.weights._replace(recency=0.0)
+        fused = fuse(signals, weights, mask, t.published)
+        allowed = len(t.ids) if mask is None else int(mask.sum())
+        rows = self._diverse_top(fused, min(k, allowed))
         return [
-            Hit(chunk=self.index.chunks[cid], score=score, rank=rank)
-            for rank, (cid, score) in enumerate(found, start=1)
+            Hit(
+                chunk=self.index.chunks[t.ids[r]],
+                score=float(signals.dense[r]),
+                rank=rank,
+                fused=round(float(fused[r]), 4),
+                sentence=float(signals.sentence[r]),
+                keyword=float(signals.keyword[r]),
+            )
+            for rank, r in enumerate(rows, start=1)
         ]
+
+    def _diverse_top(self, fused: np.ndarray, k: int) -> list[int]:
+        """The best k rows, at most `max_per_article` per article unless that leaves gaps."""
+        pool = min(len(fused), max(k * 10, 50))
+        candidates = (
+            np.argpartition(-fused, pool - 1)[:pool] if pool < len(fused) else np.arange(len(fused))
+        )
+        ordered = [
+            int(r)
+            for r in candidates[np.argsort(-fused[candidates], kind="stable")]
+            if np.isfinite(fused[r])
+        ]
+        chosen: list[int] = []
+        per_article: dict[int, int] = {}
+        for r in ordered:
+            code = int(self.tables.article_codes[r])
+            if per_article.get(code, 0) < self.max_per_article:
+                chosen.append(r)
+                per_article[code] = per_article.get(code, 0) + 1
+                if len(chosen) == k:
+                    return chosen
+        rest = [r for r in ordered if r not in set(chosen)]
+        return chosen + rest[: k - len(chosen)]

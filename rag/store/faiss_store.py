@@ -19,16 +19,20 @@ class FaissStore:
 
     name = "faiss"
 
-    def __init__(self, dimension: int) -> None:
+    def __init__(self, dimension: int, prefix: str = "") -> None:
         import faiss
 
         self.dimension = dimension
+        self.prefix = prefix  # file name prefix: "" for chunks, "sentence_" for sentences
         self._index: faiss.Index = faiss.IndexFlatIP(dimension)
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    def __contains__(self, vector_id: object) -> bool:
+        return vector_id in self._row
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         if len(ids) != len(vectors):
@@ -45,6 +49,16 @@ class FaissStore:
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([self._index.reconstruct(r) for r in rows]).astype(np.float32)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def matrix(self) -> np.ndarray:
+        """All vectors, row i belonging to `ids[i]` (for scoring every row at once)."""
+        if not self._ids:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, len(self._ids)), dtype=np.float32)
 
     def search(
         self, query: np.ndarray, k: int, allowed: set[str] | None = None
@@ -71,16 +85,16 @@ class FaissStore:
     def save(self, folder: Path) -> None:
         import faiss
 
-        faiss.write_index(self._index, str(folder / VECTORS_FILE))
-        (folder / IDS_FILE).write_text(json.dumps(self._ids))
+        faiss.write_index(self._index, str(folder / (self.prefix + VECTORS_FILE)))
+        (folder / (self.prefix + IDS_FILE)).write_text(json.dumps(self._ids))
 
     @classmethod
-    def load(cls, folder: Path, dimension: int) -> FaissStore:
+    def load(cls, folder: Path, dimension: int, prefix: str = "") -> FaissStore:
         import faiss
 
         try:
-            index = faiss.read_index(str(folder / VECTORS_FILE))
-            ids = json.loads((folder / IDS_FILE).read_text())
+            index = faiss.read_index(str(folder / (prefix + VECTORS_FILE)))
+            ids = json.loads((folder / (prefix + IDS_FILE)).read_text())
         except (OSError, RuntimeError, ValueError) as exc:
             raise IndexError_(
                 f"the vector file in {folder} is damaged ({exc}); run `rag ingest --rebuild`"
@@ -89,7 +103,7 @@ class FaissStore:
             raise IndexError_(
                 f"the vector file in {folder} does not match its manifest; run `rag ingest --rebuild`"
             )
-        store = cls(dimension)
+        store = cls(dimension, prefix)
         store._index = index
         store._ids = list(ids)
         store._row = {chunk_id: row for row, chunk_id in enumerate(ids)}

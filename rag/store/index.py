@@ -3,7 +3,11 @@
 Layout of ``index_dir``::
 
     CURRENT            name of the live generation folder (replaced atomically)
-    gen-<time>-<rand>/ manifest.json, chunks.jsonl, vectors.faiss, vector_ids.json
+    gen-<time>-<rand>/ manifest.json, chunks.jsonl,
+                       vectors.faiss + vector_ids.json (one vector per chunk),
+                       sentence_vectors.faiss + sentence_vector_ids.json (one per sentence,
+                       ids "<chunk id>#<n>" in `split_sentences` order),
+                       bm25/ (keyword index, rows in chunk-vector order)
     .ingest.lock       held by a running ingest
 
 A new generation is written completely, fsynced, then CURRENT is swapped with os.replace:
@@ -21,6 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rag.errors import IndexError_, IndexMissingError
+from rag.keyword import KeywordIndex
 from rag.models import Chunk
 from rag.store.faiss_store import FaissStore
 from rag.store.manifest import Manifest
@@ -28,15 +33,34 @@ from rag.store.manifest import Manifest
 CURRENT = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.jsonl"
+SENTENCE_PREFIX = "sentence_"
+
+
+def sentence_id(chunk_id: str, n: int) -> str:
+    return f"{chunk_id}#{n}"
+
+
+def chunk_of(sentence_vector_id: str) -> str:
+    return sentence_vector_id.rsplit("#", 1)[0]
 
 
 class Index:
-    """A loaded index generation."""
+    """A loaded index generation: chunks, their vectors, sentence vectors, keyword index."""
 
-    def __init__(self, manifest: Manifest, chunks: dict[str, Chunk], store: FaissStore) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        chunks: dict[str, Chunk],
+        store: FaissStore,
+        sentences: FaissStore | None = None,
+        keyword: KeywordIndex | None = None,
+    ) -> None:
         self.manifest = manifest
         self.chunks = chunks
         self.store = store
+        self.sentences = sentences or FaissStore(manifest.dimension, SENTENCE_PREFIX)
+        self.keyword = keyword or KeywordIndex.build([], [])
+        self._tables: object | None = None  # retrieval's derived arrays, built on first search
 
     @classmethod
     def empty(cls, manifest: Manifest) -> Index:
@@ -72,7 +96,11 @@ class Index:
 
     @classmethod
     def load(cls, index_dir: Path) -> Index:
-        """Load the live generation; a missing or damaged index raises a clear error."""
+        """Load the live generation; a missing or damaged index raises a clear error.
+
+        An index of an older format loads without sentence vectors and keyword index (its
+        manifest says `outdated`); only ingest uses it that way, to upgrade it.
+        """
         manifest = cls.read_manifest(index_dir)
         folder = cls.live_folder(index_dir)
         assert folder is not None
@@ -86,7 +114,15 @@ class Index:
         store = FaissStore.load(folder, manifest.dimension)
         if len(store) != len(chunks):
             raise IndexError_(f"{folder}: vectors and chunks disagree; run `rag ingest --rebuild`")
-        return cls(manifest, {c.id: c for c in chunks}, store)
+        if manifest.outdated:
+            return cls(manifest, {c.id: c for c in chunks}, store)
+        sentences = FaissStore.load(folder, manifest.dimension, SENTENCE_PREFIX)
+        keyword = KeywordIndex.load(folder)
+        if keyword.ids != store.ids:
+            raise IndexError_(
+                f"{folder}: keyword and vector rows disagree; run `rag ingest --rebuild`"
+            )
+        return cls(manifest, {c.id: c for c in chunks}, store, sentences, keyword)
 
     def save(self, index_dir: Path) -> Path:
         """Write this index as a new generation and make it live atomically."""
@@ -101,6 +137,8 @@ class Index:
             for chunk in self.chunks.values():
                 fh.write(chunk.model_dump_json() + "\n")
         self.store.save(tmp)
+        self.sentences.save(tmp)
+        self.keyword.save(tmp)
         _fsync_folder(tmp)
         final = index_dir / name
         tmp.rename(final)
@@ -121,7 +159,7 @@ class Index:
 
     def size_bytes(self, index_dir: Path) -> int:
         folder = self.live_folder(index_dir)
-        return sum(p.stat().st_size for p in folder.iterdir()) if folder else 0
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder else 0
 
 
 def _fsync_file(path: Path) -> None:
@@ -139,5 +177,8 @@ def _fsync_dir_entry(folder: Path) -> None:
 
 def _fsync_folder(folder: Path) -> None:
     for path in folder.iterdir():
-        _fsync_file(path)
+        if path.is_dir():
+            _fsync_folder(path)
+        else:
+            _fsync_file(path)
     _fsync_dir_entry(folder)

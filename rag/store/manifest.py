@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from rag.errors import IndexMismatchError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors and a BM25 keyword index beside the chunk vectors
 
 
 def package_versions() -> dict[str, str]:
@@ -43,24 +43,44 @@ class Manifest(BaseModel):
     dimension: int
     chunk_size: int
     chunk_overlap: int
+    keyword_tokenizer: str = Field("", description="Tokenizer of the BM25 index (keyword.py).")
     versions: dict[str, str] = Field(default_factory=package_versions)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
     articles: dict[str, ArticleRecord] = Field(default_factory=dict)
 
-    def check_compatible(self, embedding_model: str, chunk_size: int, chunk_overlap: int) -> None:
-        """Raise IndexMismatchError when the settings differ from what built the index."""
+    @property
+    def outdated(self) -> bool:
+        """Built by an older version: `rag ingest` upgrades it (passage vectors are kept)."""
+        return self.format_version < FORMAT_VERSION
+
+    def check_compatible(
+        self, embedding_model: str, chunk_size: int, chunk_overlap: int, upgrading: bool = False
+    ) -> None:
+        """Raise IndexMismatchError when the settings differ from what built the index.
+
+        With `upgrading` (an ingest), an index of an older format is accepted: the ingest
+        adds what the new format needs.
+        """
+        if self.outdated and not upgrading:
+            raise IndexMismatchError(
+                f"the index has format {self.format_version}; this version needs "
+                f"{FORMAT_VERSION}. Run `rag ingest` to upgrade it (passage vectors are kept)."
+            )
+        if self.format_version > FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"the index has format {self.format_version}, newer than this version knows "
+                f"({FORMAT_VERSION}); upgrade rag or run `rag ingest --rebuild`"
+            )
         wanted = {
             "embedding model": embedding_model,
             "chunk size": chunk_size,
             "chunk overlap": chunk_overlap,
-            "format": FORMAT_VERSION,
         }
         built = {
             "embedding model": self.embedding_model,
             "chunk size": self.chunk_size,
             "chunk overlap": self.chunk_overlap,
-            "format": self.format_version,
         }
         diffs = [
             f"{key} {built[key]!r} (settings say {wanted[key]!r})"

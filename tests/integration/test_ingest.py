@@ -60,8 +60,14 @@ def test_incremental_ingest(tmp_path: Path, corpus_copy: Path, embedder) -> None
     africa.write_text(africa.read_text() + "\n- Xiaomi also opened a service centre in Lagos.\n")
     changed = ingest(settings, counting)
     assert changed.updated == [AFRICA_ID] and changed.unchanged == [LIVESTREAM_ID]
-    assert counting.embedded and all("雷军又签任命通知" in t for t in counting.embedded)
+    africa_text = africa.read_text()
+    assert counting.embedded, "the changed article was not re-embedded"
+    for text in counting.embedded:  # its passages (title first) and its sentences, nothing else
+        assert text.startswith("雷军又签任命通知") or text in africa_text, text
+    index = Index.load(settings.index_dir)
+    assert index.keyword.ids == index.store.ids and len(index.sentences) > len(index.chunks)
     assistant = Assistant(settings, embedder, None).reload()
+    assert "Lagos" in assistant.search("Lagos", k=1)[0].chunk.text
     assert "Lagos" in assistant.search("service centre Lagos", k=1)[0].chunk.text
 
     (corpus_copy / "2026-01-08-lei-jun-livestreams.md").unlink()

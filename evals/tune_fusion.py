@@ -1,0 +1,88 @@
+"""Choose the hybrid-search fusion weights on BEIR SciFact (train split), report test beside it.
+
+Loads the SciFact index that `rag eval beir` built (our own ingest: 200-piece passages,
+sentence vectors, BM25), computes every query's signals once, then scores each weight
+combination in the product's doc-level fusion (z-scores of per-document maxima). Qrels are
+used only to score rankings, never at query time.
+
+  .venv/bin/python evals/tune_fusion.py --data ../shared/datasets/scifact
+  .venv/bin/python evals/tune_fusion.py --data ../shared/datasets/scifact --json evals/reports/fusion.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from rag.config import Settings  # noqa: E402
+from rag.evaluation import beir  # noqa: E402
+from rag.evaluation import metrics as m  # noqa: E402
+from rag.retrieval import Signals, Weights, fuse, group_max  # noqa: E402
+
+
+def doc_signals(assistant, queries: dict[str, str]) -> dict[str, Signals]:  # type: ignore[no-untyped-def]
+    retriever = assistant.retriever
+    t = retriever.tables
+    count = len(t.article_ids)
+    out = {}
+    for qid, text in queries.items():
+        s = retriever.signals(text)
+        out[qid] = Signals(*(group_max(x, t.article_codes, count) for x in s))
+    return out
+
+
+def ndcg(signals: dict[str, Signals], qrels: beir.Qrels, weights: Weights, ids: list[str]) -> float:
+    scores = []
+    for qid, judged in qrels.items():
+        fused = fuse(signals[qid], weights)
+        top = np.argpartition(-fused, 10)[:10]
+        ranking = [ids[i] for i in top[np.argsort(-fused[top])]]
+        scores.append(m.ndcg_at_k(ranking, {d: float(g) for d, g in judged.items()}, 10) or 0.0)
+    return float(np.mean(scores))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--step", type=float, default=0.1)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    from rag.assistant import Assistant
+    from rag.embeddings import load_embedder
+
+    queries = beir.load_queries(args.data)
+    qrels = {s: beir.load_qrels(args.data, s, queries) for s in ("train", "test")}
+    settings = beir.cache_settings(Settings(), args.data, "test", None)
+    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
+    assistant = Assistant(settings, embedder, None).reload()
+    needed = {q: queries[q]["text"] for split in qrels.values() for q in split}
+    signals = doc_signals(assistant, needed)
+    ids = assistant.retriever.tables.article_ids
+    steps = int(round(1 / args.step))
+    rows = []
+    for d, s in itertools.product(range(steps + 1), repeat=2):
+        if d + s > steps:
+            continue
+        w = Weights(d / steps, s / steps, (steps - d - s) / steps)
+        row = {"weights": w._asdict(), **{sp: ndcg(signals, qrels[sp], w, ids) for sp in qrels}}
+        rows.append(row)
+        print(f"{w.dense:.2f} {w.sentence:.2f} {w.keyword:.2f}  train {row['train']:.4f}  test {row['test']:.4f}", flush=True)
+    best = max(rows, key=lambda r: r["train"])
+    print("best on train:", best)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
