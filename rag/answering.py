@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag.answerability import unanswerable_reason
 from rag.config import Settings
 from rag.evidence import EvidenceSet
 from rag.extractive import compose, select_sentences
@@ -56,6 +57,11 @@ def answer_extractively(
     chosen = select_sentences(question, evidence, settings.extractive_sentences)
     if not chosen or chosen[0][1] < settings.evidence_threshold:
         return refusal(question, hits, "extractive", notice)
+    passages = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits]
+    reason = unanswerable_reason(question, passages, [e.sentence for e, _ in chosen])
+    if reason:
+        why = f"Not answered: {reason}."
+        return refusal(question, hits, "extractive", " ".join(n for n in (why, notice) if n))
     text, citations = compose(chosen)
     return Answer(
         question=question,

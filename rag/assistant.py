@@ -16,6 +16,7 @@ from rag.answering import (
 from rag.chat import ChatSession
 from rag.config import Settings
 from rag.corpus.text import split_sentences
+from rag.dates import DateIntent, parse_date_intent
 from rag.embeddings import Embedder, load_embedder
 from rag.errors import IndexMissingError
 from rag.evidence import EvidenceSet, SentenceCache
@@ -103,7 +104,27 @@ class Assistant:
     ) -> list[Hit]:
         """Top-k passages for a query, best first."""
         query = validate_question(query, self.settings)
-        return self.retriever.search(query, k or self.settings.top_k, filters)
+        return self._retrieve(query, k, filters)[0]
+
+    def _retrieve(
+        self, query: str, k: int | None, filters: SearchFilters | None
+    ) -> tuple[list[Hit], str | None]:
+        """Hybrid search, narrowed to the dates the question names (with a notice saying so).
+
+        "in January 2026" becomes a published-date filter; when no article falls in it, all
+        articles are searched and the notice says that. "latest" prefers recent articles.
+        """
+        k = k or self.settings.top_k
+        intent = parse_date_intent(query) if self.settings.parse_dates else DateIntent()
+        if intent.after is None and intent.before is None:
+            return self.retriever.search(query, k, filters, recent=intent.recent), None
+        narrowed = (filters or SearchFilters()).narrowed(intent.after, intent.before)
+        hits = self.retriever.search(query, k, narrowed)
+        window = _window_text(intent)
+        if hits:
+            return hits, f"Searched only articles published {window} (from “{intent.expression}”)."
+        notice = f"No article was published {window}; searched all articles instead."
+        return self.retriever.search(query, k, filters), notice
 
     @property
     def retriever(self) -> Retriever:
@@ -136,7 +157,7 @@ class Assistant:
         """Yield the answer text as it is generated, then the verified Answer (always last)."""
         started = time.perf_counter()
         question = validate_question(question, self.settings)
-        hits = self.search(question, k, filters)
+        hits, date_notice = self._retrieve(question, k, filters)
         retrieved = time.perf_counter()
         llm = self.llm
         backend = llm.name if llm else "extractive"
@@ -155,6 +176,8 @@ class Assistant:
                 else:
                     yield item
         assert answer is not None
+        if date_notice:
+            answer.notice = " ".join(n for n in (date_notice, answer.notice) if n)
         done = time.perf_counter()
         first = answer.timings_ms.first_token
         answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)
@@ -206,3 +229,12 @@ class Assistant:
             first_published=min(dates) if dates else None,
             last_published=max(dates) if dates else None,
         )
+
+
+def _window_text(intent: DateIntent) -> str:
+    """'between 2026-01-01 and 2026-01-31', 'since 2025-09-01', 'until 2025-12-31'."""
+    after = intent.after.date().isoformat() if intent.after else None
+    before = intent.before.date().isoformat() if intent.before else None
+    if after and before:
+        return f"between {after} and {before}"
+    return f"since {after}" if after else f"until {before}"

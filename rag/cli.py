@@ -104,7 +104,8 @@ def _print_report(report: IngestReport) -> None:
     click.echo(
         f"{report.articles} articles, {report.chunks} chunks in the index "
         f"(added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
-        f"unchanged {len(report.unchanged)}; {report.chunks_embedded} chunks embedded "
+        f"unchanged {len(report.unchanged)}; {report.chunks_embedded} chunks and "
+        f"{report.sentences_embedded} sentences embedded "
         f"in {report.seconds:.1f} s)"
     )
     for line in report.duplicates:

@@ -36,6 +36,7 @@ def content_words(text: str) -> set[str]:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def numbers_match(claim: str, evidence: str) -> bool:
@@ -113,10 +114,14 @@ class EvidenceSet:
         if not self.items:
             return []
         query = self.embedder.embed_queries([text])[0]
+        cross_lingual = bool(_CJK.search(text))
         scored = []
         for item in self.items:
             cosine = float(item.vector @ query)
-            blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)
+            if cross_lingual and not _CJK.search(item.sentence):
+                blend = cosine  # a Chinese question shares no words with an English sentence
+            else:
+                blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)
             if paraphrase:
                 blend = max(cosine, blend) if numbers_match(text, item.sentence) else 0.5 * blend
             scored.append((item, blend))

@@ -6,7 +6,7 @@ from rag.evidence import Evidence, EvidenceSet, make_citation
 from rag.models import Citation
 
 # Sentences scoring this far below the best one are not worth adding to the answer.
-MARGIN = 0.15
+MARGIN = 0.1
 
 
 def with_marker(sentence: str, n: int) -> str:

@@ -156,7 +156,9 @@ def _ingest_locked(
         or old.manifest.keyword_tokenizer != TOKENIZER_VERSION
     )
     if changed or any(records[a].path != old.manifest.articles[a].path for a in report.unchanged):
-        _write(settings, embedder, old, records, kept_chunks, fresh, progress)
+        report.sentences_embedded = _write(
+            settings, embedder, old, records, kept_chunks, fresh, progress
+        )
     report.chunks_embedded = len(fresh)
     report.articles = len(records)
     report.chunks = len(kept_chunks) + len(fresh)
@@ -228,9 +230,9 @@ def _write(
     kept: list[Chunk],
     fresh: list[Chunk],
     progress: ProgressFactory,
-) -> None:
+) -> int:
     """A new generation: kept vectors copied, fresh chunks and missing sentences embedded,
-    the keyword index rebuilt over all chunks."""
+    the keyword index rebuilt over all chunks. Returns the number of sentences embedded."""
     manifest = old.manifest.model_copy(
         update={
             "articles": records,
@@ -257,6 +259,7 @@ def _write(
     ordered = new.store.ids
     new.keyword = KeywordIndex.build(ordered, [embedding_text(new.chunks[i]) for i in ordered])
     new.save(settings.index_dir)
+    return len(missing)
 
 
 def _sentences_to_embed(

@@ -112,6 +112,7 @@ class IngestReport(BaseModel):
     )
     skipped: list[str] = Field(default_factory=list, description="'file: reason' per bad file.")
     chunks_embedded: int = 0
+    sentences_embedded: int = Field(0, description="Sentence vectors computed (for ranking).")
     articles: int = 0
     chunks: int = 0
     seconds: float = 0.0

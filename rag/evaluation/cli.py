@@ -161,13 +161,6 @@ def eval_group(
     help="Index only the first N documents plus every judged-relevant one.",
 )
 @click.option("--limit-queries", type=click.IntRange(1), default=None, help="Only N queries.")
-@click.option(
-    "--chunks",
-    type=click.IntRange(10, 5000),
-    default=300,
-    show_default=True,
-    help="Chunks retrieved per query before ranking documents (top 100 kept).",
-)
 @click.pass_context
 def beir(
     ctx: click.Context,
@@ -176,9 +169,12 @@ def beir(
     out: Path | None,
     limit_docs: int | None,
     limit_queries: int | None,
-    chunks: int,
 ) -> None:
-    """Retrieval benchmark on a BEIR dataset with our own ingest and search."""
+    """Retrieval benchmark on a BEIR dataset with our own ingest and hybrid search.
+
+    Fusion weights come from the settings: e.g. RAG_WEIGHT_SENTENCE=0 RAG_WEIGHT_KEYWORD=0
+    scores dense passages alone.
+    """
     from rag.evaluation.beir import render_beir, run_beir
 
     result = run_beir(
@@ -187,7 +183,6 @@ def beir(
         split,
         limit_docs=limit_docs,
         limit_queries=limit_queries,
-        chunks_k=chunks,
         progress=tqdm_progress,
     )
     target = out or Path("evals/reports") / f"beir-{data.name}-{split}"

@@ -6,14 +6,15 @@ import math
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.evaluation import metrics as m
-from rag.evaluation.beir import derive_train_qrels, rank_documents, read_qrels_tsv, score_query
+from rag.evaluation.beir import derive_train_qrels, read_qrels_tsv, score_query, top_ids
 from rag.evaluation.dataset import GoldenItem, balanced_subset, load_golden
 from rag.evaluation.report import Delta, compare
 from rag.evaluation.runner import ItemResult, RunResult, fact_haystack, summarise
-from rag.models import Answer, Chunk, Citation, Hit
+from rag.models import Answer, Citation
 
 
 def test_hit_at_k() -> None:
@@ -211,16 +212,8 @@ def test_beir_helpers(tmp_path: Path) -> None:
     queries = {"1": {"metadata": {"d1": []}}, "2": {"metadata": {"d3": []}}, "3": {"metadata": {}}}
     assert derive_train_qrels(queries, judged) == {"2": {"d3": 1}}
 
-    def hit(doc: str, score: float, rank: int) -> Hit:
-        chunk = Chunk(
-            id=f"{doc}-{rank}", article_id=doc, text="t", start=0, end=1, title="t", source="s"
-        )
-        return Hit(chunk=chunk, score=score, rank=rank)
-
-    ranking = rank_documents(
-        [hit("d2", 0.9, 1), hit("x", 0.8, 2), hit("d2", 0.7, 3), hit("d1", 0.6, 4)]
-    )
-    assert ranking == ["d2", "x", "d1"]
+    ranking = top_ids(np.array([0.2, 0.9, -1.0, 0.5]), ["d1", "d2", "x", "y"], limit=3)
+    assert ranking == ["d2", "y", "d1"]
     scores = score_query(ranking, judged["1"])
     assert scores["recall@100"] == 1.0 and scores["mrr@10"] == 1.0
     assert scores["ndcg@10"] == pytest.approx((1 + 1 / math.log2(4)) / (1 + 1 / math.log2(3)))
