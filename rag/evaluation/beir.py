@@ -225,7 +225,7 @@ def run_beir(
 ) -> BeirResult:
     """Index the corpus (cached), run every judged query of the split, and score it."""
     from rag.assistant import Assistant
-    from rag.embeddings import load_embedder
+    from rag.embeddings import settings_embedder
     from rag.ingest import ingest
 
     queries = load_queries(data)
@@ -234,7 +234,7 @@ def run_beir(
     settings = cache_settings(base, data, split, limit_docs)
     articles = settings.corpus_dir / "docs.jsonl"
     documents = write_articles(data, articles, doc_keeper(all_qrels, limit_docs))
-    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
+    embedder = settings_embedder(settings)
     report = ingest(settings, embedder, [articles], progress=progress or _no_progress)
     assistant = Assistant(settings, embedder, None).reload()
     tick = progress(len(qrels), "queries") if progress else None

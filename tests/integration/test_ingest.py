@@ -152,7 +152,7 @@ def test_killed_ingest_leaves_the_previous_index_loadable(
     assert proc.stderr is not None
     seen = b""
     deadline = time.monotonic() + 240
-    while b"embedding chunks" not in seen and time.monotonic() < deadline:
+    while b"embedding passages" not in seen and time.monotonic() < deadline:
         seen += proc.stderr.read1(4096)  # type: ignore[attr-defined]
         assert proc.poll() is None, seen.decode(errors="replace")
     time.sleep(1.0)

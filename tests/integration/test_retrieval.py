@@ -1,0 +1,106 @@
+"""Hybrid search on a real index: keyword + dense signals, diversity, dates, the e5 option,
+and upgrading an index written by the previous format."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.errors import IndexMismatchError
+from rag.ingest import ingest
+from rag.store.index import Index
+from tests.conftest import AFRICA_ID, CORPUS, LIVESTREAM_ID, make_settings
+
+pytestmark = pytest.mark.integration
+
+
+def _with(assistant, **settings):  # type: ignore[no-untyped-def]
+    """Another Assistant over the same index with some settings changed."""
+    return Assistant(
+        assistant.settings.model_copy(update=settings), assistant.embedder, assistant.index
+    )
+
+
+def test_keyword_signal_finds_an_exact_figure(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    keyword_only = _with(corpus_assistant, weight_dense=0.0, weight_sentence=0.0)
+    hits = keyword_only.search("51%", k=3)
+    assert "51%" in hits[0].chunk.text and hits[0].keyword > 0
+    fused = corpus_assistant.search("Which company holds 51% of the market?", k=3)
+    assert any("51%" in h.chunk.text for h in fused[:2])
+    assert all(h.fused >= later.fused for h, later in itertools.pairwise(fused))
+
+
+def test_a_chinese_title_word_is_matched_by_the_keyword_index(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    hits = corpus_assistant.search("任命通知", k=1)  # words of the Africa article's Chinese title
+    assert hits[0].chunk.article_id == AFRICA_ID and hits[0].keyword > 0
+
+
+def test_dense_only_weights_rank_by_cosine(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    dense = _with(corpus_assistant, weight_sentence=0.0, weight_keyword=0.0, max_per_article=50)
+    scores = [h.score for h in dense.search("Xiaomi smartphone market share in Africa", k=6)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_per_article_cap_makes_room_for_other_articles(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    capped = _with(corpus_assistant, max_per_article=1)
+    hits = capped.search("Xiaomi Africa strategy Morocco store", k=3)
+    assert [h.chunk.article_id for h in hits[:2]].count(AFRICA_ID) == 1
+    assert {h.chunk.article_id for h in hits[:2]} == {AFRICA_ID, LIVESTREAM_ID}
+    assert len(hits) == 3  # the cap reorders; it never returns fewer passages than asked
+
+
+def test_a_month_in_the_question_filters_by_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask("What did Xiaomi announce in January 2026?")
+    assert {h.chunk.article_id for h in answer.hits} == {LIVESTREAM_ID}
+    assert answer.notice and "2026-01-01" in answer.notice and "2026-01-31" in answer.notice
+
+
+def test_a_date_without_articles_searches_everything_and_says_so(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask("What did Xiaomi do in March 2024?")
+    assert answer.hits and answer.notice and "No article was published" in answer.notice
+
+
+def test_latest_prefers_the_newest_article(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    assert corpus_assistant.search("What is the latest news on Xiaomi?", k=1)[
+        0
+    ].chunk.article_id == (LIVESTREAM_ID)
+
+
+def test_an_index_of_the_previous_format_is_upgraded_by_ingest(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(tmp_path, corpus=CORPUS, llm_backend="extractive")
+    ingest(settings, embedder)
+    folder = Index.live_folder(settings.index_dir)
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for name in ("sentence_vectors.faiss", "sentence_vector_ids.json"):
+        (folder / name).unlink()
+    shutil.rmtree(folder / "bm25")
+    with pytest.raises(IndexMismatchError, match="rag ingest"):
+        Assistant(settings, embedder, None).reload()
+    report = ingest(settings, embedder)
+    assert report.chunks_embedded == 0 and report.sentences_embedded > report.chunks
+    upgraded = Assistant(settings, embedder, None).reload()
+    assert upgraded.search("Transsion 51%", k=1)[0].chunk.article_id == AFRICA_ID
+
+
+@pytest.mark.slow
+def test_multilingual_e5_finds_the_africa_article_for_a_chinese_question(tmp_path: Path) -> None:
+    from rag.embeddings import load_embedder
+
+    settings = make_settings(
+        tmp_path, corpus=CORPUS, llm_backend="extractive", embedding_model="multilingual-e5-small"
+    )
+    assert settings.refusal_threshold == pytest.approx(0.82)  # the model's calibrated default
+    assistant = Assistant(settings, load_embedder(settings.embedding_model), None)
+    assistant.ingest()
+    answer = assistant.ask("小米在非洲的战略是什么？")
+    assert not answer.refused and answer.citations
+    assert answer.hits[0].chunk.article_id == AFRICA_ID
+    assert any(word in answer.text for word in ("Morocco", "AIoT", "Africa"))
