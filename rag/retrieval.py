@@ -90,6 +90,8 @@ class Tables:
     sentence_starts: np.ndarray  # first sentence of each of those rows
     article_codes: np.ndarray  # article number of each chunk row
     article_ids: list[str]  # article id of each article number
+    article_order: np.ndarray  # chunk rows sorted by article number
+    article_starts: np.ndarray  # first row (in that order) of each article number
     published: np.ndarray  # POSIX time of each chunk row (NaN when unknown)
 
     @classmethod
@@ -103,7 +105,11 @@ class Tables:
         order = np.argsort(owners, kind="stable")
         rows, starts = np.unique(owners[order], return_index=True)
         articles: dict[str, int] = {}
-        codes = [articles.setdefault(index.chunks[c].article_id, len(articles)) for c in ids]
+        codes = np.array(
+            [articles.setdefault(index.chunks[c].article_id, len(articles)) for c in ids],
+            dtype=np.int64,
+        )
+        by_article = np.argsort(codes, kind="stable")
         published = [index.chunks[c].published for c in ids]
         tables = cls(
             ids=ids,
@@ -111,14 +117,21 @@ class Tables:
             sentence_vectors=np.ascontiguousarray(index.sentences.matrix()[order]),
             sentence_rows=rows,
             sentence_starts=starts,
-            article_codes=np.array(codes, dtype=np.int64),
+            article_codes=codes,
             article_ids=list(articles),
+            article_order=by_article,
+            article_starts=np.unique(codes[by_article], return_index=True)[1],
             published=np.array(
                 [p.timestamp() if p else np.nan for p in published], dtype=np.float64
             ),
         )
         index._tables = tables
         return tables
+
+
+def per_article_max(tables: Tables, values: np.ndarray) -> np.ndarray:
+    """Each article's best chunk value, indexed by article number (precomputed order)."""
+    return np.maximum.reduceat(values[tables.article_order], tables.article_starts)
 
 
 def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -133,9 +146,11 @@ def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 
 
 def group_max(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
-    """Per group (e.g. per article) the maximum of `values`."""
+    """Per group (e.g. per article) the maximum of `values`; groups with no row get -inf."""
+    order = np.argsort(groups, kind="stable")
+    present, starts = np.unique(groups[order], return_index=True)
     out = np.full(count, -np.inf)
-    np.maximum.at(out, groups, values)
+    out[present] = np.maximum.reduceat(values[order], starts)
     return out
 
 

@@ -160,13 +160,10 @@ def top_ids(scores: np.ndarray, ids: list[str], limit: int = DOCS_RANKED) -> lis
 
 def rank_documents(retriever: Retriever, query: str, limit: int = DOCS_RANKED) -> list[str]:
     """Documents by fused score: each signal reduced to its best chunk per document."""
-    from rag.retrieval import Signals, fuse, group_max
+    from rag.retrieval import Signals, fuse, per_article_max
 
     tables = retriever.tables
-    count = len(tables.article_ids)
-    per_doc = Signals(
-        *(group_max(x, tables.article_codes, count) for x in retriever.signals(query))
-    )
+    per_doc = Signals(*(per_article_max(tables, x) for x in retriever.signals(query)))
     return top_ids(fuse(per_doc, retriever.weights), tables.article_ids, limit)
 
 
