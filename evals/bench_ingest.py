@@ -8,7 +8,8 @@ threads, HF_HUB_OFFLINE=1, TOKENIZERS_PARALLELISM=false). Model load is timed ap
   peer: VectorStoreIndex.from_documents() with HuggingFaceEmbedding, default 1,024-token
         SentenceSplitter; the model silently truncates each node at 256 word pieces.
 
-Word pieces/s counts what the model actually embedded (incl. [CLS]/[SEP], capped at the
+Word pieces/s counts what the model actually embedded (for ours: passages and every
+sentence, which hybrid search and answer verification use; incl. [CLS]/[SEP], capped at the
 256 window). Needs `pip install llama-index-embeddings-huggingface==0.8.0 psutil`.
 
 Run from the repo root:
@@ -84,6 +85,7 @@ def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool) -> dict[str
     from rag import embeddings
     from rag.chunking import embedding_text
     from rag.config import Settings
+    from rag.corpus.text import split_sentences
     from rag.ingest import ingest
     from rag.store.index import Index
 
@@ -108,6 +110,13 @@ def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool) -> dict[str
     index = Index.load(settings.index_dir)
     texts = [embedding_text(c) for c in index.chunks.values()]
     counts = count_pieces(embedder.tokenize, texts, embedder.max_tokens)
+    # ingest also embeds every sentence (hybrid search, answer verification): count those
+    # word pieces as embedded work too, and report them apart
+    sentences = [s for c in index.chunks.values() for s in split_sentences(c.text)]
+    sentence_counts = count_pieces(embedder.tokenize, sentences, embedder.max_tokens)
+    counts["sentences"] = len(sentences)
+    counts["sentence_pieces"] = sentence_counts["pieces"]
+    counts["pieces"] += sentence_counts["pieces"]
     extra = {
         "articles": report.articles,
         "skipped": len(report.skipped),
