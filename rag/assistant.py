@@ -26,6 +26,7 @@ from rag.llm import LLM, load_llm
 from rag.models import Answer, Hit, IndexStats, IngestReport
 from rag.retrieval import Retriever, SearchFilters
 from rag.store.index import Index, sentence_id
+from rag.translate import needs_translation, translate_question
 
 _UNSET = object()
 
@@ -155,10 +156,17 @@ class Assistant:
         """Yield the answer text as it is generated, then the verified Answer (always last)."""
         started = time.perf_counter()
         question = validate_question(question, self.settings)
-        hits, date_notice = self._retrieve(question, k, filters)
-        retrieved = time.perf_counter()
         llm = self.llm
         backend = llm.name if llm else "extractive"
+        asked, notices = question, []
+        if llm is not None and self.settings.translate_questions and needs_translation(question):
+            english = translate_question(llm, question)
+            if english:
+                question = english
+                notices.append(f"Searched in English: “{english}”.")
+        hits, date_notice = self._retrieve(question, k, filters)
+        notices += [date_notice] if date_notice else []
+        retrieved = time.perf_counter()
         answer: Answer | None = None
         if not retrieval_is_confident(hits, self.settings):
             answer = refusal(question, hits, backend)
@@ -174,8 +182,9 @@ class Assistant:
                 else:
                     yield item
         assert answer is not None
-        if date_notice:
-            answer.notice = " ".join(n for n in (date_notice, answer.notice) if n)
+        answer.question = asked
+        if notices:
+            answer.notice = " ".join([*notices, *([answer.notice] if answer.notice else [])])
         done = time.perf_counter()
         first = answer.timings_ms.first_token
         answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     max_per_article: int = Field(
         3, ge=1, le=50, description="Passages per article in the top k before others fill in."
     )
+    translate_questions: bool = Field(
+        True,
+        description="With an LLM backend, translate Chinese/Japanese/Korean questions into "
+        "English for retrieval (the English embedder does not match them).",
+    )
     parse_dates: bool = Field(
         True, description="Turn dates in questions ('in January 2026') into a published filter."
     )

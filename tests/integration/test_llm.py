@@ -50,6 +50,14 @@ def test_local_model_refuses_what_the_corpus_does_not_say(local: Assistant) -> N
     assert answer.refused, answer.text
 
 
+def test_a_chinese_question_is_translated_for_retrieval(local: Assistant) -> None:
+    answer = local.ask("小米在非洲的战略是什么？")
+    assert answer.question == "小米在非洲的战略是什么？"
+    assert answer.notice and "Searched in English" in answer.notice and "Africa" in answer.notice
+    assert not answer.refused and answer.citations, answer.text
+    assert all(c.article_id == AFRICA_ID for c in answer.citations)
+
+
 def test_follow_up_with_the_local_model(local: Assistant) -> None:
     session = local.chat()
     session.ask("What is Xiaomi doing in Africa?")
