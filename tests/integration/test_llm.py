@@ -145,3 +145,19 @@ def test_openai_backend_against_a_real_server(local: Assistant, openai_server: s
     assert answer.backend == "openai"
     assert_good_africa_answer(answer)
     assert remote.ask("What is the price of the new SU7?").refused
+
+
+def test_llm_judge_gives_verdicts_through_a_real_server(
+    local: Assistant, openai_server: str
+) -> None:
+    from rag.evaluation.judge import judge_faithful
+
+    settings = local.settings.model_copy(
+        update={"llm_backend": "openai", "openai_base_url": openai_server}
+    )
+    judge = Assistant(settings, local.embedder, local.index).llm
+    assert judge is not None
+    quote = "Transsion holds a 51% market share in the African smartphone market."
+    assert judge_faithful(judge, "Transsion holds 51% of the African market [1].", [quote]) == 1.0
+    verdict = judge_faithful(judge, "Samsung sells electric cars in Kenya [1].", [quote])
+    assert verdict in (0.0, 1.0)  # a parsed verdict; the small model is not a reliable judge
