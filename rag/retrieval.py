@@ -1,12 +1,13 @@
-"""Hybrid retrieval: dense passage + best-sentence similarity + BM25, fused by z-scores.
+"""Hybrid retrieval: dense passage cosine + BM25 (+ best-sentence cosine), fused by z-scores.
 
-For a question every chunk gets three signals, computed over the whole index at once:
-the cosine of its vector (`dense`), the cosine of its best-matching sentence (`sentence`,
-max-sim over sentence vectors stored at ingest) and its BM25 score (`keyword`). Each signal
-is standardised over the chunks that pass the filters (z-score), and the weighted sum ranks
-them; on SciFact this beat reciprocal-rank fusion and min-max normalisation (see README,
-"Retrieval ablation"). A recency preference adds the z-scored publication time. The top
-list keeps at most `max_per_article` passages per article before filling with the rest.
+For a question every chunk gets its signals, computed over the whole index at once: the
+cosine of its vector (`dense`), its BM25 score (`keyword`) and, when weighted, the cosine of
+its best-matching sentence (`sentence`, max-sim over sentence vectors stored at ingest; off
+by default, see README "Retrieval"). Each signal is standardised over the chunks that pass
+the filters (z-score) and the weighted sum ranks them; z-score fusion beat reciprocal-rank
+fusion and min-max normalisation on SciFact in the probe that planned this work. A recency
+preference adds the z-scored publication time. The top list keeps at most
+`max_per_article` passages per article before filling with the rest.
 """
 
 from __future__ import annotations
