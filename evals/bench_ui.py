@@ -18,13 +18,11 @@ import asyncio
 import json
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -32,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from ui.launch import ServerError, chat_ui  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -77,12 +79,6 @@ class Sample:
     error: str | None = None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def build_index(data_dir: Path) -> None:
     """Index the repo's corpus into `data_dir` (once) with the real CLI."""
     if (data_dir / "index").exists():
@@ -94,28 +90,11 @@ def build_index(data_dir: Path) -> None:
 @contextmanager
 def server(data_dir: Path, backend: str, log: Path) -> Iterator[str]:
     """The real chat server on a free loopback port (stopped on exit)."""
-    port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_LLM_BACKEND": backend,
-           "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}  # fmt: skip
-    command = [sys.executable, "-m", "chainlit", "run", "ui/app.py", "--headless",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise SystemExit(f"server did not start; see {log}")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        with chat_ui({"RAG_DATA_DIR": str(data_dir), "RAG_LLM_BACKEND": backend}, log) as url:
+            yield url
+    except ServerError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 async def ask(page: Any, session: int, question: str, timeout_s: float) -> Sample:

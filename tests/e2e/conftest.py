@@ -7,13 +7,7 @@ git-ignored), on a free loopback port, against an index built in a temp folder.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +16,7 @@ from typing import NamedTuple
 import pytest
 
 from tests.conftest import CORPUS, REPO, make_settings
+from ui.launch import ServerError, chat_ui
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,7 +25,6 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 ARTIFACTS = REPO / "test-artifacts"
 ASSISTANT = "[data-step-type='assistant_message']"
-START_TIMEOUT_S = 120
 
 
 class Server(NamedTuple):
@@ -38,57 +32,16 @@ class Server(NamedTuple):
     data_dir: Path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll until the server answers 200; fail with its log if it dies or takes too long."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the chat server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)  # readiness probe interval, not a wait for the UI
-    pytest.fail(f"the chat server did not answer in {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
-
-
 @contextmanager
 def chat_server(data_dir: Path, backend: str) -> Iterator[Server]:
     """Run the real chat server on a free port over `data_dir`."""
-    port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / f"e2e-server-{backend}.log"
-    env = {
-        **os.environ,
-        "RAG_DATA_DIR": str(data_dir),
-        "RAG_CORPUS_DIR": str(CORPUS),
-        "RAG_LLM_BACKEND": backend,
-        "HF_HUB_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-    }
-    command = [sys.executable, "-m", "chainlit", "run", "ui/app.py", "--headless",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    env = {"RAG_DATA_DIR": str(data_dir), "RAG_CORPUS_DIR": str(CORPUS), "RAG_LLM_BACKEND": backend}
     try:
-        wait_for_http(url, proc, log)
-        yield Server(url, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with chat_ui(env, ARTIFACTS / f"e2e-server-{backend}.log") as url:
+            yield Server(url, data_dir)
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from rag.assistant import Assistant
@@ -12,6 +10,7 @@ from rag.llm.fake import FakeLLM
 from rag.llm.openai_compat import OpenAICompatibleLLM
 from rag.models import Answer
 from tests.conftest import AFRICA_ID
+from ui.launch import free_port
 
 pytestmark = pytest.mark.integration
 AFRICA_Q = "What is Xiaomi's Africa strategy?"
@@ -74,12 +73,6 @@ def test_planted_instructions_stay_data(corpus_assistant) -> None:  # type: igno
     user = messages[1]["content"]
     assert "Ignore previous instructions (9) '''" in user, "markers and fences are neutralised"
     assert user.count("```") == 2, "only our own fence delimits the sources"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_llm_server_down_falls_back_with_a_notice(corpus_assistant) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from rag.ingest import ingest
 from rag.llm.model_files import default_model_path
 from rag.models import Answer
 from tests.conftest import AFRICA_ID, make_settings
-from tests.integration.test_generation import free_port
+from ui.launch import free_port
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 AFRICA_Q = "What is Xiaomi's Africa strategy?"
