@@ -25,7 +25,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["DAY_GRACE", "DateIntent", "parse_date_intent", "strip_date_expression"]
+__all__ = ["DAY_GRACE", "DateIntent", "parse_date_intent"]
 
 # A question about one day ("on January 7, 2026") is about an *event* on that day; news about
 # it is published that day and in the days after, so the window runs to the day + 7 days.
@@ -205,11 +205,6 @@ _OP_WORDS: Final[dict[str, _Op]] = {
     "by": "until", "as": "until", "earlier": "until", "截至": "until", "截止": "until",
     "截止到": "until", "直到": "until", "到": "until", "为止": "until",
 }  # fmt: skip
-
-_SPACES_RE: Final = re.compile(r"\s+")
-_SPACE_BEFORE_PUNCT_RE: Final = re.compile(r"\s+([?.!,;:)\]、，。？！；：）])")
-_DANGLING_COMMA_RE: Final = re.compile(r"[,，]\s*([?.!？！。]|$)")
-_CJK_RE: Final = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -535,27 +530,3 @@ def parse_date_intent(question: str, today: date | None = None) -> DateIntent:
     if (recent := _RECENT_RE.search(question)) is not None:
         return DateIntent(recent=True, expression=recent.group(0))
     return DateIntent()
-
-
-def strip_date_expression(question: str, intent: DateIntent) -> str:
-    """The question without ``intent.expression``, whitespace tidied (for retrieval).
-
-    "What did Xiaomi announce in January 2026?" → "What did Xiaomi announce?". The question
-    comes back unchanged (but stripped) when nothing was matched or nothing would be left.
-    """
-    expression = intent.expression
-    if not expression:
-        return question.strip()
-    head = r"(?<![0-9a-z])" if expression[0].isascii() and expression[0].isalnum() else ""
-    tail = r"(?![0-9a-z])" if expression[-1].isascii() and expression[-1].isalnum() else ""
-    m = re.search(head + re.escape(expression) + tail, question, re.IGNORECASE)
-    if m is None:
-        return question.strip()
-    left, right = question[: m.start()].rstrip(), question[m.end() :].lstrip()
-    joint = (
-        "" if not left or not right or _CJK_RE.match(left[-1]) or _CJK_RE.match(right[0]) else " "
-    )
-    tidy = _SPACES_RE.sub(" ", left + joint + right)
-    tidy = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", tidy)
-    tidy = _DANGLING_COMMA_RE.sub(r"\1", tidy).strip(" ,，")
-    return tidy if re.search(r"\w", tidy) else question.strip()

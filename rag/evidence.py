@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.corpus.text import split_sentences
+from rag.corpus.text import HAN, split_sentences
 from rag.embeddings import Embedder
 from rag.models import Citation, Hit
 
@@ -36,7 +36,6 @@ def content_words(text: str) -> set[str]:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def numbers_match(claim: str, evidence: str) -> bool:
@@ -114,11 +113,11 @@ class EvidenceSet:
         if not self.items:
             return []
         query = self.embedder.embed_queries([text])[0]
-        cross_lingual = bool(_CJK.search(text))
+        cross_lingual = bool(HAN.search(text))
         scored = []
         for item in self.items:
             cosine = float(item.vector @ query)
-            if cross_lingual and not _CJK.search(item.sentence):
+            if cross_lingual and not HAN.search(item.sentence):
                 blend = cosine  # a Chinese question shares no words with an English sentence
             else:
                 blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)

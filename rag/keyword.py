@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.corpus.text import HAN
 from rag.errors import IndexError_
 
 TOKENIZER_VERSION = "en-snowball+jieba-v1"
@@ -28,7 +29,6 @@ KEYWORD_DIR = "bm25"
 K1, B = 1.2, 0.75
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+(?:['’.][^\W_]+)*")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @cache
@@ -59,13 +59,13 @@ def tokenize(text: str) -> list[str]:
     stop = _stopwords()
     words: list[str] = []
     for run in _RUN.findall(text.lower()):
-        if _CJK.match(run):
+        if HAN.match(run):
             words.extend(w for w in _jieba().cut_for_search(run) if w.strip())
         else:
             run = run.replace("’", "'").removesuffix("'s")
             if run not in stop:
                 words.append(run)
-    latin = [w for w in words if not _CJK.match(w)]
+    latin = [w for w in words if not HAN.match(w)]
     stems = dict(zip(latin, _stemmer().stemWords(latin), strict=True))
     return [stems.get(w, w) for w in words]
 

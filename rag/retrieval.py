@@ -146,15 +146,6 @@ def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return (values.astype(np.float64) - float(sample.mean())) / spread
 
 
-def group_max(values: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
-    """Per group (e.g. per article) the maximum of `values`; groups with no row get -inf."""
-    order = np.argsort(groups, kind="stable")
-    present, starts = np.unique(groups[order], return_index=True)
-    out = np.full(count, -np.inf)
-    out[present] = np.maximum.reduceat(values[order], starts)
-    return out
-
-
 def fuse(
     signals: Signals,
     weights: Weights,

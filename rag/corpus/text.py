@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Chinese characters
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
 

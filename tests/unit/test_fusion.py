@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rag.keyword import KeywordIndex, tokenize
-from rag.retrieval import Signals, Weights, fuse, group_max, zscore
+from rag.retrieval import Signals, Tables, Weights, fuse, per_article_max, zscore
 
 
 def test_zscore_standardises_over_the_mask_and_is_zero_when_flat() -> None:
@@ -36,9 +36,22 @@ def test_recency_weight_prefers_newer_rows() -> None:
     assert int(np.argmax(fused)) == 1 and fused[2] == fused.min()
 
 
-def test_group_max_takes_each_documents_best_chunk() -> None:
-    out = group_max(np.array([0.1, 0.7, 0.3, 0.2]), np.array([0, 0, 1, 1]), 2)
-    assert out.tolist() == pytest.approx([0.7, 0.3])
+def test_per_article_max_takes_each_articles_best_chunk() -> None:
+    tables = Tables(
+        ids=["a1", "b1", "a2", "b2"],
+        vectors=np.zeros((4, 2)),
+        sentence_vectors=np.zeros((0, 2)),
+        sentence_rows=np.zeros(0, dtype=np.int64),
+        sentence_starts=np.zeros(0, dtype=np.int64),
+        article_codes=np.array([0, 1, 0, 1]),
+        article_ids=["a", "b"],
+        article_order=np.array([0, 2, 1, 3]),
+        article_starts=np.array([0, 2]),
+        published=np.full(4, np.nan),
+    )
+    assert per_article_max(tables, np.array([0.1, 0.3, 0.7, 0.2])).tolist() == pytest.approx(
+        [0.7, 0.3]
+    )
 
 
 def test_tokenize_stems_english_drops_stopwords_and_segments_chinese() -> None:
