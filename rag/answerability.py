@@ -13,6 +13,7 @@ the common cases without a model:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _NAME = re.compile(r"(?<![\w'’])([A-Z][a-zA-Z0-9]*(?:[-'’][A-Za-z0-9]+)*)")
 _QUESTION_WORDS = frozenset(
@@ -31,6 +32,7 @@ _MONTHS = (
 _DATE = re.compile(rf"\b(({'|'.join(_MONTHS.split())})\b|(19|20)\d\d\b|\d{{1,2}}/\d{{1,2}})", re.I)
 _ASKS_NUMBER = re.compile(r"^\s*how (many|much)\b|\bwhat (percentage|share|number)\b", re.I)
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (date|day|year|month)\b", re.I)
+_ABOUT_REPORTING = re.compile(r"\b(report|publish|outlet|news|media|newspaper|wrote)", re.I)
 _ASKS_NAME = re.compile(r"^\s*(who|whom|whose)\b|\b(name|names) of\b", re.I)
 
 
@@ -56,13 +58,20 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(key)}", text.lower()) is not None
 
 
-def unanswerable_reason(question: str, passages: list[str], sentences: list[str]) -> str | None:
-    """Why the chosen sentences cannot answer the question, or None when nothing is amiss."""
+def unanswerable_reason(
+    question: str, passages: list[str], sentences: list[str], sources: Sequence[str] = ()
+) -> str | None:
+    """Why the chosen sentences cannot answer the question, or None when nothing is amiss.
+
+    `sources` ("<outlet> <date>" of each cited passage) count as part of the answer for
+    questions about reporting: a citation shows them ("Who reported it, and when?").
+    """
     corpus = "\n".join(passages)
     missing = [n for n in names_in(question) if not _mentions(corpus, n)]
     if missing:
         return f"the articles do not mention {', '.join(missing)}"
-    answer = " ".join(sentences)
+    shown = [*sentences, *sources] if _ABOUT_REPORTING.search(question) else sentences
+    answer = " ".join(shown)
     if _ASKS_NUMBER.search(question) and not _NUMBER.search(answer):
         return "the question asks for a figure and no retrieved sentence gives one"
     if _ASKS_DATE.search(question) and not _DATE.search(answer):

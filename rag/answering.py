@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from rag.answerability import unanswerable_reason
 from rag.config import Settings
 from rag.evidence import EvidenceSet
 from rag.extractive import compose, select_sentences
 from rag.models import Answer, Hit
 
-ABOUT_REPORTING = re.compile(r"\b(report|publish|outlet|news|media|newspaper|wrote)", re.I)
 REFUSAL_TEXT = (
     "I could not find the answer to this question in the articles I have. "
     "The closest passages are listed below."
@@ -61,14 +58,12 @@ def answer_extractively(
     if not chosen or chosen[0][1] < settings.evidence_threshold:
         return refusal(question, hits, "extractive", notice)
     passages = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits]
-    shown = [e.sentence for e, _ in chosen]
-    if ABOUT_REPORTING.search(question):  # a citation's outlet and date answer "who reported
-        shown += [  # it, and when?"
-            f"{e.hit.chunk.source} {e.hit.chunk.published:%d %B %Y}"
-            for e, _ in chosen
-            if e.hit.chunk.published
-        ]
-    reason = unanswerable_reason(question, passages, shown)
+    sources = [
+        f"{e.hit.chunk.source} {e.hit.chunk.published:%d %B %Y}"
+        for e, _ in chosen
+        if e.hit.chunk.published
+    ]
+    reason = unanswerable_reason(question, passages, [e.sentence for e, _ in chosen], sources)
     if reason:
         why = f"Not answered: {reason}."
         return refusal(question, hits, "extractive", " ".join(n for n in (why, notice) if n))

@@ -45,3 +45,13 @@ def test_unanswerable_questions_get_a_reason(
 )
 def test_answerable_questions_pass(question: str, sentences: list[str]) -> None:
     assert unanswerable_reason(question, PASSAGES, sentences) is None
+
+
+def test_a_citations_outlet_and_date_answer_only_questions_about_reporting() -> None:
+    sentences = ["Xiaomi opened its first direct store in Morocco."]
+    sources = ["创业邦 01 September 2025"]
+    reported = "When was the Morocco store reported?"
+    assert unanswerable_reason(reported, PASSAGES, sentences, sources) is None
+    assert unanswerable_reason(reported, PASSAGES, sentences) is not None
+    event = "When will Xiaomi open more stores in Morocco?"
+    assert "date" in (unanswerable_reason(event, PASSAGES, sentences, sources) or "")
