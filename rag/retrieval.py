@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from rag.corpus.text import parse_published
 from rag.embeddings import Embedder
-from rag.models import Chunk, Hit
+from rag.models import Hit
 from rag.store.index import Index, chunk_of
 
 
@@ -35,19 +35,19 @@ class SearchFilters(BaseModel):
     def is_empty(self) -> bool:
         return not (self.sources or self.published_after or self.published_before)
 
-    def accepts(self, chunk: Chunk) -> bool:
-        if self.sources and chunk.source not in self.sources:
-            return False
-        if self.published_after or self.published_before:
-            if chunk.published is None:
-                return False
-            after = parse_published(self.published_after)
-            before = parse_published(self.published_before)
-            if after and chunk.published < after:
-                return False
-            if before and chunk.published > before:
-                return False
-        return True
+    def mask(self, sources: np.ndarray, published: np.ndarray) -> np.ndarray:
+        """Which rows pass, given each row's outlet and POSIX publication time (NaN: unknown,
+        excluded whenever a date bound is set)."""
+        keep = np.ones(len(sources), dtype=bool)
+        if self.sources:
+            keep &= np.isin(sources, self.sources)
+        after = parse_published(self.published_after)
+        before = parse_published(self.published_before)
+        if after:
+            keep &= published >= after.timestamp()  # NaN compares False
+        if before:
+            keep &= published <= before.timestamp()
+        return keep
 
     def narrowed(self, after: datetime | None, before: datetime | None) -> SearchFilters:
         """These filters intersected with a date window."""
@@ -94,6 +94,7 @@ class Tables:
     article_order: np.ndarray  # chunk rows sorted by article number
     article_starts: np.ndarray  # first row (in that order) of each article number
     published: np.ndarray  # POSIX time of each chunk row (NaN when unknown)
+    sources: np.ndarray  # outlet of each chunk row
 
     @classmethod
     def of(cls, index: Index) -> Tables:
@@ -111,7 +112,7 @@ class Tables:
             dtype=np.int64,
         )
         by_article = np.argsort(codes, kind="stable")
-        published = [index.chunks[c].published for c in ids]
+        chunks = [index.chunks[c] for c in ids]
         tables = cls(
             ids=ids,
             vectors=index.store.matrix(),
@@ -123,8 +124,10 @@ class Tables:
             article_order=by_article,
             article_starts=np.unique(codes[by_article], return_index=True)[1],
             published=np.array(
-                [p.timestamp() if p else np.nan for p in published], dtype=np.float64
+                [c.published.timestamp() if c.published else np.nan for c in chunks],
+                dtype=np.float64,
             ),
+            sources=np.array([c.source for c in chunks], dtype=object),
         )
         index._tables = tables
         return tables
@@ -199,7 +202,7 @@ class Retriever:
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         if not filters or filters.is_empty():
             return None
-        return np.array([filters.accepts(self.index.chunks[c]) for c in self.tables.ids])
+        return filters.mask(self.tables.sources, self.tables.published)
 
     def search(
         self,

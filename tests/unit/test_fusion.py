@@ -48,6 +48,7 @@ def test_per_article_max_takes_each_articles_best_chunk() -> None:
         article_order=np.array([0, 2, 1, 3]),
         article_starts=np.array([0, 2]),
         published=np.full(4, np.nan),
+        sources=np.array(["s"] * 4, dtype=object),
     )
     assert per_article_max(tables, np.array([0.1, 0.3, 0.7, 0.2])).tolist() == pytest.approx(
         [0.7, 0.3]
@@ -79,3 +80,21 @@ def test_keyword_index_scores_every_chunk_in_row_order(tmp_path) -> None:  # typ
     loaded = KeywordIndex.load(tmp_path / "gen")
     assert loaded.ids == ["a", "b", "c"]
     assert loaded.scores("Lei Jun").tolist() == pytest.approx(index.scores("Lei Jun").tolist())
+
+
+def test_filters_mask_outlets_and_dates_and_drop_unknown_dates() -> None:
+    from datetime import UTC, datetime
+
+    from rag.retrieval import SearchFilters
+
+    sources = np.array(["创业邦", "Bei Jing Shang Bao", "创业邦"], dtype=object)
+    published = np.array(
+        [datetime(2025, 9, 1, tzinfo=UTC).timestamp(), datetime(2026, 1, 8).timestamp(), np.nan]
+    )
+    assert SearchFilters(sources=["创业邦"]).mask(sources, published).tolist() == [
+        True,
+        False,
+        True,
+    ]
+    january = SearchFilters(published_after=datetime(2026, 1, 1), published_before="2026-01-31")
+    assert january.mask(sources, published).tolist() == [False, True, False]
