@@ -28,17 +28,12 @@ sys.path.insert(0, str(REPO))
 from rag.config import Settings  # noqa: E402
 from rag.evaluation import beir  # noqa: E402
 from rag.evaluation import metrics as m  # noqa: E402
-from rag.retrieval import Signals, Weights, fuse, per_article_max  # noqa: E402
+from rag.retrieval import Signals, Weights, fuse  # noqa: E402
 
 
 def doc_signals(assistant, queries: dict[str, str]) -> dict[str, Signals]:  # type: ignore[no-untyped-def]
     retriever = assistant.retriever
-    t = retriever.tables
-    out = {}
-    for qid, text in queries.items():
-        s = retriever.signals(text)
-        out[qid] = Signals(*(per_article_max(t, x) for x in s))
-    return out
+    return {qid: beir.document_signals(retriever, text) for qid, text in queries.items()}
 
 
 def ndcg(signals: dict[str, Signals], qrels: beir.Qrels, weights: Weights, ids: list[str]) -> float:
