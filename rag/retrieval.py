@@ -98,7 +98,7 @@ class Tables:
 
     @classmethod
     def of(cls, index: Index) -> Tables:
-        cached = index._tables
+        cached = index.scoring
         if isinstance(cached, Tables):
             return cached
         ids = index.store.ids
@@ -129,7 +129,7 @@ class Tables:
             ),
             sources=np.array([c.source for c in chunks], dtype=object),
         )
-        index._tables = tables
+        index.scoring = tables
         return tables
 
 

@@ -60,7 +60,7 @@ class Index:
         self.store = store
         self.sentences = sentences or FaissStore(manifest.dimension, SENTENCE_PREFIX)
         self.keyword = keyword or KeywordIndex.build([], [])
-        self._tables: object | None = None  # retrieval's derived arrays, built on first search
+        self.scoring: object | None = None  # rag.retrieval.Tables, derived on first search
 
     @classmethod
     def empty(cls, manifest: Manifest) -> Index:
