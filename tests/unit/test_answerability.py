@@ -1,10 +1,20 @@
-"""Extractive answerability checks: unknown names, missing figures, dates and names."""
+"""Extractive answerability checks: unknown names, missing figures, dates and names, and
+which sentences give the kind of answer a question asks for."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.answerability import names_in, unanswerable_reason
+from rag.answerability import (
+    Asked,
+    asked_for,
+    attributed,
+    gives,
+    names_in,
+    new_names,
+    topical,
+    unanswerable_reason,
+)
 
 PASSAGES = [
     "雷军又签任命通知,目标非洲\nXiaomi opened its first direct store in Morocco. The African "
@@ -55,3 +65,81 @@ def test_a_citations_outlet_and_date_answer_only_questions_about_reporting() -> 
     assert unanswerable_reason(reported, PASSAGES, sentences) is not None
     event = "When will Xiaomi open more stores in Morocco?"
     assert "date" in (unanswerable_reason(event, PASSAGES, sentences, sources) or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("How many followers did Lei Jun lose?", Asked("figure", "followers")),
+        ("How much did the store cost?", Asked("figure", None)),
+        ("What is Xiaomi's rank in Africa?", Asked("figure", "rank")),
+        ("What market share does Transsion hold?", Asked("figure", "share")),
+        ("And where does Xiaomi rank there?", Asked("figure", "rank")),
+        ("On what date did Lei Jun appear?", Asked("date")),
+        ("In which month was the team restructured?", Asked("date")),
+        ("Which brands rank ahead of Xiaomi?", Asked("name")),
+        ("On which social media platform did he lose followers?", Asked("name")),
+        ("What is the name of the new executive?", Asked("name")),
+        # earlier turns lead a follow-up in extractive mode: the last question counts
+        ("When did Lei Jun go live? What did he announce?", None),
+        ("What did he say? How many followers did he lose?", Asked("figure", "followers")),
+        ("What is Xiaomi's Africa strategy?", None),
+        ("Which outlet reported the store opening?", None),  # a citation answers it
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, asked: Asked | None) -> None:
+    assert asked_for(question) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("How many followers did he lose?", "He lost 290,000 followers.", True),
+        ("How many viewers watched?", "He lost 290,000 followers.", False),
+        ("What market share does Transsion hold?", "Transsion holds 51%.", True),
+        ("What market share does Transsion hold?", "Transsion has 3 factories.", False),
+        ("On what date did Lei Jun appear?", "Lei Jun appeared on January 7, 2026.", True),
+        ("On what date did Lei Jun appear?", "Lei Jun's demeanor was relaxed.", False),  # not June
+        ("Which brands lead in Africa?", "The African market is led by Transsion.", True),
+        ("Which brands lead in Africa?", "Xiaomi competes in the African market.", True),
+        ("Which brands does Xiaomi face in Africa?", "The African market is hard.", False),
+        ("Which platform did Lei Jun use?", "Lei Jun addressed the KOL issue.", False),
+    ],
+)
+def test_a_sentence_gives_the_asked_kind_or_not(
+    question: str, sentence: str, expected: bool
+) -> None:
+    asked = asked_for(question)
+    assert asked is not None
+    assert gives(asked, sentence, question) is expected
+
+
+def test_new_names_are_runs_of_capitals_the_question_does_not_contain() -> None:
+    question = "Which executive did Lei Jun appoint for Xiaomi's African business?"
+    assert new_names("Xiaomi Group and its founder Lei Jun spoke.", question) == []
+    assert new_names("In August, Xiaomi promoted Ada Obi.", question) == ["Ada Obi"]
+    assert new_names("The KOL issue came up.", question) == []  # an acronym names no one
+
+
+MARKET = (
+    "The market is competitive, particularly from Transsion, which holds a 51% share, and "
+    "others. Xiaomi ranks third with a 14% share, following Transsion and Samsung."
+)
+
+
+def test_a_figure_belongs_to_the_name_in_its_clause_or_the_one_before() -> None:
+    first, second = MARKET.split(". ")
+    assert attributed(first, "Transsion")  # "Transsion, which holds a 51% share"
+    assert not attributed(second, "Samsung")  # Samsung follows; the 14% is Xiaomi's
+    assert attributed(second, "Xiaomi")
+
+
+def test_a_figure_for_a_name_no_sentence_attributes_it_to_is_not_an_answer() -> None:
+    passages = [f"Xiaomi in Africa. {MARKET}", "Xiaomi opened a store.", "Xiaomi trains staff."]
+    sentences = MARKET.split(". ")
+    assert topical("Xiaomi", passages) and not topical("Samsung", passages)
+    reason = unanswerable_reason("What is Samsung's market share?", passages, sentences)
+    assert reason is not None and "Samsung" in reason
+    assert unanswerable_reason("What share does Transsion hold?", passages, sentences) is None
+    # the topic of the passages may stay implicit ("the company ranks third")
+    assert unanswerable_reason("What is Xiaomi's rank?", passages, ["It ranks third."]) is None
