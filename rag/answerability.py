@@ -1,13 +1,16 @@
 """Cheap answerability checks for extractive answers (no LLM to say "not in sources").
 
 Retrieval similarity alone cannot tell "What is Xiaomi's revenue in Nigeria?" from a
-question the articles answer: the Africa passages are close either way. Two checks catch
+question the articles answer: the Africa passages are close either way. These checks catch
 the common cases without a model:
 
 * the question names something the retrieved passages never mention (a capitalised name
   or an acronym such as "Nigeria" or "CEO");
-* the question asks for a kind of answer the chosen sentences do not contain: a number for
-  "how many/how much", a date for "when/what date", a name for "who".
+* the question asks for a kind of answer (`asked_for`): a figure of what is counted ("how
+  many followers"), a date ("when"), a name ("who", "which brands"). Extractive answers keep
+  only sentences that give it (`gives`), so none fitting means no answer;
+* a figure asked about a name that is not the passages' topic must be that name's: in the
+  clause that gives the figure or the one before ("Transsion, which holds 51%").
 """
 
 from __future__ import annotations

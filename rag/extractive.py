@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answerability import Asked, gives
+from rag.answerability import Asked, gives, last_question
 from rag.evidence import Evidence, EvidenceSet, make_citation
 from rag.models import Citation
 
@@ -41,7 +41,7 @@ def select_sentences(
     that asks for a figure, date or name, only sentences that give one and score within
     `ASKED_GAP` of the best sentence overall (none: the articles do not answer it)."""
     chosen: list[tuple[Evidence, float]] = []
-    margin = MARGIN_FACTOID if FACTOID.search(question) else MARGIN_BROAD
+    margin = MARGIN_FACTOID if FACTOID.search(last_question(question)) else MARGIN_BROAD
     ranked = evidence.rank(question)
     if asked and ranked:
         best = ranked[0][1]
