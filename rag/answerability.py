@@ -79,6 +79,12 @@ def asked_for(question: str) -> Asked | None:
     return None if _ABOUT_REPORTING.search(last_question(question)) else asked_kind(question)
 
 
+def about_time(question: str) -> bool:
+    """The (last) question asks when something happened or was reported."""
+    last = last_question(question)
+    return bool(_ASKS_DATE.search(last) or _ABOUT_REPORTING.search(last))
+
+
 def asked_kind(question: str) -> Asked | None:
     """The kind of answer the (last) question asks for, reporting questions included."""
     question = last_question(question)

@@ -6,7 +6,7 @@ from rag.answerability import asked_for, unanswerable_reason
 from rag.config import Settings
 from rag.evidence import EvidenceSet
 from rag.extractive import compose, select_sentences
-from rag.models import Answer, Hit
+from rag.models import Answer, Citation, Hit
 
 REFUSAL_TEXT = (
     "I could not find the answer to this question in the articles I have. "
@@ -39,6 +39,25 @@ def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = N
         backend=backend,
         notice=notice,
     )
+
+
+def name_dates(answer: Answer) -> Answer:
+    """Close an answer to a question about time with the outlet and publication date of each
+    article it cites ("Published: 创业邦, 1 September 2025 [1]."): taken from the citations'
+    metadata, so it needs no verification."""
+    first: dict[str, Citation] = {}
+    for c in answer.citations:
+        if c.published and c.article_id not in first:
+            first[c.article_id] = c
+    if answer.refused or not first:
+        return answer
+    dated = "; ".join(
+        f"{c.source}, {c.published.day} {c.published:%B %Y} [{c.n}]"
+        for c in first.values()
+        if c.published
+    )
+    answer.text = f"{answer.text}\n\nPublished: {dated}."
+    return answer
 
 
 def retrieval_is_confident(hits: list[Hit], settings: Settings) -> bool:

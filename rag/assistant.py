@@ -7,8 +7,10 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from rag.answerability import about_time
 from rag.answering import (
     answer_extractively,
+    name_dates,
     refusal,
     retrieval_is_confident,
     validate_question,
@@ -107,23 +109,26 @@ class Assistant:
 
     def _retrieve(
         self, query: str, k: int | None, filters: SearchFilters | None
-    ) -> tuple[list[Hit], str | None]:
-        """Hybrid search, narrowed to the dates the question names (with a notice saying so).
+    ) -> tuple[list[Hit], str | None, bool]:
+        """Hybrid search, narrowed to the dates the question names (with a notice saying so),
+        and whether the question is about time.
 
         "in January 2026" becomes a published-date filter; when no article falls in it, all
         articles are searched and the notice says that. "latest" prefers recent articles.
         """
         k = k or self.settings.top_k
         intent = parse_date_intent(query) if self.settings.parse_dates else DateIntent()
+        timely = intent.recent or about_time(query)
         if intent.after is None and intent.before is None:
-            return self.retriever.search(query, k, filters, recent=intent.recent), None
+            return self.retriever.search(query, k, filters, recent=intent.recent), None, timely
         narrowed = (filters or SearchFilters()).narrowed(intent.after, intent.before)
         hits = self.retriever.search(query, k, narrowed)
         window = _window_text(intent)
         if hits:
-            return hits, f"Searched only articles published {window} (from “{intent.expression}”)."
+            notice = f"Searched only articles published {window} (from “{intent.expression}”)."
+            return hits, notice, True
         notice = f"No article was published {window}; searched all articles instead."
-        return self.retriever.search(query, k, filters), notice
+        return self.retriever.search(query, k, filters), notice, True
 
     @property
     def retriever(self) -> Retriever:
@@ -164,7 +169,7 @@ class Assistant:
             if english:
                 question = english
                 notices.append(f"Searched in English: “{english}”.")
-        hits, date_notice = self._retrieve(question, k, filters)
+        hits, date_notice, timely = self._retrieve(question, k, filters)
         notices += [date_notice] if date_notice else []
         retrieved = time.perf_counter()
         answer: Answer | None = None
@@ -182,6 +187,8 @@ class Assistant:
                 else:
                     yield item
         assert answer is not None
+        if timely:
+            answer = name_dates(answer)
         answer.question = asked
         if notices:
             answer.notice = " ".join([*notices, *([answer.notice] if answer.notice else [])])

@@ -60,6 +60,16 @@ def test_a_month_in_the_question_filters_by_publication_date(corpus_assistant) -
     assert answer.notice and "2026-01-01" in answer.notice and "2026-01-31" in answer.notice
 
 
+def test_an_answer_about_time_names_the_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask(
+        "When was the report about Xiaomi restructuring its African team published?"
+    )
+    assert not answer.refused
+    assert answer.text.endswith("Published: 创业邦, 1 September 2025 [1].")
+    plain = corpus_assistant.ask("What is Xiaomi's Africa strategy?")
+    assert "Published:" not in plain.text
+
+
 def test_a_date_without_articles_searches_everything_and_says_so(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     answer = corpus_assistant.ask("What did Xiaomi do in March 2024?")
     assert answer.hits and answer.notice and "No article was published" in answer.notice

@@ -1,11 +1,15 @@
-"""Sentence selection of extractive answers: margins and the asked kind of answer."""
+"""Extractive answers: sentence selection (margins, the asked kind of answer) and the
+publication dates named in answers about time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from rag.answerability import asked_for
+from rag.answering import name_dates
 from rag.extractive import select_sentences
+from rag.models import Answer, Citation
 
 
 class RankedSentences:
@@ -53,3 +57,48 @@ def test_nothing_is_chosen_when_no_sentence_gives_what_is_asked() -> None:
 def test_broad_questions_gather_sentences_within_the_broad_margin() -> None:
     ranked = [("Xiaomi opened a store.", 0.80), ("It trains talent.", 0.66), ("Unrelated.", 0.6)]
     assert chosen("What is Xiaomi's Africa strategy?", ranked) == [ranked[0][0], ranked[1][0]]
+
+
+def citation(n: int, article: str, source: str, published: datetime | None) -> Citation:
+    return Citation(
+        n=n,
+        article_id=article,
+        title="t",
+        source=source,
+        published=published,
+        chunk_id=f"c{n}",
+        quote="q.",
+        passage="q.",
+        score=0.9,
+    )
+
+
+def test_an_answer_about_time_names_each_cited_articles_outlet_and_date() -> None:
+    answer = Answer(
+        question="When was it reported?",
+        text="Xiaomi restructured its African team [1]. It opened a store [2]. More [3].",
+        refused=False,
+        citations=[
+            citation(1, "africa", "创业邦", datetime(2025, 9, 1, tzinfo=UTC)),
+            citation(2, "africa", "创业邦", datetime(2025, 9, 1, tzinfo=UTC)),
+            citation(3, "lei", "Bei Jing Shang Bao", datetime(2026, 1, 8, tzinfo=UTC)),
+        ],
+        backend="extractive",
+    )
+    dated = name_dates(answer).text
+    assert dated.endswith(
+        "\n\nPublished: 创业邦, 1 September 2025 [1]; Bei Jing Shang Bao, 8 January 2026 [3]."
+    )
+
+
+def test_refusals_and_undated_citations_get_no_dates() -> None:
+    undated = Answer(
+        question="q",
+        text="A [1].",
+        refused=False,
+        citations=[citation(1, "a", "Outlet", None)],
+        backend="extractive",
+    )
+    assert name_dates(undated).text == "A [1]."
+    refused = Answer(question="q", text="No.", refused=True, backend="extractive")
+    assert name_dates(refused).text == "No."
