@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(30, ge=0, le=200, description="Overlap between chunks, word pieces.")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     weight_dense: float = Field(
-        0.8, ge=0.0, le=10.0, description="Fusion weight of the passage-vector cosine."
+        0.75, ge=0.0, le=10.0, description="Fusion weight of the passage-vector cosine."
     )
     weight_sentence: float = Field(
         0.0,
@@ -74,9 +74,14 @@ class Settings(BaseSettings):
         description="Fusion weight of the best-sentence cosine (off: no gain on SciFact, twice "
         "the latency, and it lets a one-line text that echoes the question outrank articles).",
     )
-    weight_keyword: float = Field(0.2, ge=0.0, le=10.0, description="Fusion weight of BM25.")
+    weight_keyword: float = Field(0.25, ge=0.0, le=10.0, description="Fusion weight of BM25.")
     weight_recency: float = Field(
-        0.5, ge=0.0, le=10.0, description="Weight of publication time for 'latest ...' questions."
+        0.75,
+        ge=0.0,
+        le=10.0,
+        description="Weight of publication time for 'latest ...' questions (as strong as the "
+        "passage cosine: the newest article on the topic wins, a topic only an older article "
+        "covers still comes first).",
     )
     max_per_article: int = Field(
         3, ge=1, le=50, description="Passages per article in the top k before others fill in."

@@ -81,6 +81,11 @@ def test_latest_prefers_the_newest_article(corpus_assistant) -> None:  # type: i
     ].chunk.article_id == (LIVESTREAM_ID)
 
 
+def test_latest_does_not_override_the_topic(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    hits = corpus_assistant.search("What is the latest news about Xiaomi in Africa?", k=1)
+    assert hits[0].chunk.article_id == AFRICA_ID
+
+
 def test_an_index_of_the_previous_format_is_upgraded_by_ingest(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, corpus=CORPUS, llm_backend="extractive")
     ingest(settings, embedder)
