@@ -48,6 +48,9 @@ class BeirResult(BaseModel):
     limited: bool = Field(False, description="Documents or queries were limited: not comparable.")
     index_seconds: float
     metrics: dict[str, float | None]
+    ndcg10_interval: tuple[float, float] | None = Field(
+        None, description="95% bootstrap interval of nDCG@10 over the queries."
+    )
     latency_ms: dict[str, float | None]
     published_ndcg10: dict[str, float] = Field(default_factory=dict)
     per_query: list[dict[str, Any]] = Field(default_factory=list)
@@ -254,6 +257,7 @@ def run_beir(
         limited=bool(limit_docs or limit_queries),
         index_seconds=report.seconds,
         metrics=scores,
+        ndcg10_interval=m.bootstrap_interval(r["ndcg@10"] for r in rows),
         latency_ms=latency,
         published_ndcg10=PUBLISHED_NDCG10.get(data.name, {}) if split == "test" else {},
         per_query=rows,
@@ -282,6 +286,13 @@ def render_beir(result: BeirResult) -> str:
             "",
             "**Limited run** (--limit-docs/--limit-queries): not comparable with the "
             "published figures, which rank the whole corpus for every test query.",
+        ]
+    if result.ndcg10_interval:
+        low, high = result.ndcg10_interval
+        lines += [
+            "",
+            f"nDCG@10 95% bootstrap interval over these {result.queries} queries: "
+            f"{low:.3f}–{high:.3f} (where the figure could fall on other queries like these).",
         ]
     lines += [
         "",

@@ -7,6 +7,7 @@ no citations) return None, and `mean` skips None.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from rag.evidence import lexical_support
@@ -120,6 +121,27 @@ def mean(values: Iterable[float | None]) -> float | None:
     """Arithmetic mean of the values that are not None (None when there are none)."""
     kept = [v for v in values if v is not None]
     return sum(kept) / len(kept) if kept else None
+
+
+def bootstrap_interval(
+    values: Iterable[float | None], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float] | None:
+    """Percentile-bootstrap interval of the mean of the values that are not None.
+
+    How far a mean over these queries could move on another sample of queries like them:
+    on SciFact's 300 test queries nDCG@10 spans about ±0.04, so a 0.01 difference between
+    two settings is noise. Seeded, so a report is reproducible.
+    """
+    kept = [v for v in values if v is not None]
+    if not kept:
+        return None
+    rng = random.Random(seed)
+    n = len(kept)
+    means = [sum(rng.choices(kept, k=n)) / n for _ in range(resamples)]
+    tail = (1 - confidence) / 2 * 100
+    low, high = percentile(means, tail), percentile(means, 100 - tail)
+    assert low is not None and high is not None
+    return low, high
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

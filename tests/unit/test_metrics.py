@@ -233,3 +233,36 @@ def test_failure_reasons_flag_zero_scores() -> None:
     assert failure_reasons(item) == ["missing key facts ['x']", "citation precision 0.00"]
     unanswered = ItemResult(id="u", type="unanswerable", answerable=False, question="q")
     assert failure_reasons(unanswered) == ["answered an unanswerable question"]
+
+
+def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_queries() -> None:
+    from rag.evaluation.metrics import bootstrap_interval
+
+    few = [0.0, 1.0] * 10
+    many = [0.0, 1.0] * 500
+    low, high = bootstrap_interval(few, seed=1) or (None, None)
+    assert low is not None and high is not None and low < 0.5 < high
+    wide = high - low
+    low, high = bootstrap_interval([*many, None], seed=1) or (0.0, 0.0)
+    assert low < 0.5 < high and high - low < wide / 4
+    assert bootstrap_interval([0.7] * 30) == pytest.approx((0.7, 0.7))
+    assert bootstrap_interval([None]) is None
+    assert bootstrap_interval(few, seed=3) == bootstrap_interval(few, seed=3)
+
+
+def test_beir_report_shows_the_interval() -> None:
+    from rag.evaluation.beir import BeirResult, render_beir
+
+    result = BeirResult(
+        dataset="scifact",
+        split="test",
+        queries=300,
+        documents=5183,
+        chunks=12795,
+        index_seconds=0.0,
+        metrics={"ndcg@10": 0.735, "recall@100": 0.973, "mrr@10": 0.7},
+        ndcg10_interval=(0.701, 0.768),
+        latency_ms={"median": 9.4, "p95": 13.0},
+    )
+    assert "0.701–0.768" in render_beir(result)
+    assert "bootstrap" not in render_beir(result.model_copy(update={"ndcg10_interval": None}))
