@@ -79,6 +79,11 @@ def asked_for(question: str) -> Asked | None:
     return None if _ABOUT_REPORTING.search(last_question(question)) else asked_kind(question)
 
 
+def about_reporting(question: str) -> bool:
+    """The (last) question asks who reported or published something ("Which outlet ...?")."""
+    return bool(_ABOUT_REPORTING.search(last_question(question)))
+
+
 def about_time(question: str) -> bool:
     """The (last) question asks when something happened or was reported."""
     last = last_question(question)

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 
+from rag.answerability import about_reporting
 from rag.answering import answer_extractively, refusal
 from rag.config import Settings
 from rag.errors import LLMError
@@ -138,7 +139,9 @@ def finish(
     ).verify(raw)
     if not verified.citations:
         if is_model_refusal(raw) or not raw.strip():
-            return refusal(question, hits, backend)
+            return _reporting_fallback(question, evidence, settings) or refusal(
+                question, hits, backend
+            )
         return answer_extractively(
             question,
             hits,
@@ -157,3 +160,20 @@ def finish(
         unsupported=verified.unsupported,
         backend=backend,
     )
+
+
+def _reporting_fallback(question: str, evidence: EvidenceSet, settings: Settings) -> Answer | None:
+    """A "Which outlet reported X, and when?" question the model refused: the outlet and date
+    are in the citation's metadata, so the sentence that states X answers it (the small model
+    often overlooks the metadata line). None when the extractive checks refuse too."""
+    if not about_reporting(question):
+        return None
+    answer = answer_extractively(
+        question,
+        evidence.hits,
+        evidence,
+        settings,
+        notice="The language model gave no answer; the outlet and date are those of the "
+        "cited article.",
+    )
+    return None if answer.refused else answer

@@ -35,18 +35,20 @@ EXTRACTIVE_FLOORS = {
 }
 EXTRACTIVE_CEILINGS = {"false_refusal_rate": 0.33}
 LLM_SUBSET = 12
-# Measured (llamacpp, these 12 items): hit@5 1.000, key_fact_recall 0.424, citation_precision
-# 0.786, citation_recall 0.636, faithfulness 1.000, refusal_accuracy 1.000 (one unanswerable
-# item), false_refusal_rate 0.364. Floors allow about one item's worth of drift.
+# Measured (llamacpp, these 12 items, 2026-11-26, reporting questions the model refuses are
+# answered from the cited article's metadata): hit@5 1.000, key_fact_recall 0.606,
+# citation_precision 0.850, citation_recall 0.909, faithfulness 1.000, refusal_accuracy 1.000
+# (one unanswerable item), false_refusal_rate 0.091. Floors allow about one item's worth of
+# drift.
 LLM_FLOORS = {
     "hit@5": 0.9,
-    "key_fact_recall": 0.35,
-    "citation_precision": 0.7,
-    "citation_recall": 0.55,
+    "key_fact_recall": 0.5,
+    "citation_precision": 0.75,
+    "citation_recall": 0.8,
     "faithfulness": 0.9,
     "refusal_accuracy": 1.0,
 }
-LLM_CEILINGS = {"false_refusal_rate": 0.45}
+LLM_CEILINGS = {"false_refusal_rate": 0.2}
 
 
 def explain(run: RunResult, metric: str | None = None) -> str:

@@ -47,6 +47,18 @@ def test_model_refusal_becomes_a_refusal(corpus_assistant) -> None:  # type: ign
     assert answer.refused and answer.citations == [] and answer.hits
 
 
+def test_a_refused_question_about_reporting_is_answered_from_the_citation(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    assistant = with_llm(corpus_assistant, FakeLLM("NOT IN SOURCES"))
+    answer = assistant.ask(
+        "Which news outlet reported that Transsion holds 51% of the African smartphone market?"
+    )
+    assert not answer.refused and "51%" in answer.text
+    assert answer.text.endswith("Published: 创业邦, 1 September 2025 [1].")
+    assert answer.notice and "language model gave no answer" in answer.notice
+    unknown = assistant.ask("Which outlet reported Xiaomi's smartphone sales in Kenya?")
+    assert unknown.refused
+
+
 def test_low_retrieval_confidence_never_calls_the_llm(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     llm = FakeLLM("Canberra [1].")
     answer = with_llm(corpus_assistant, llm).ask("What is the capital of Australia?")
