@@ -76,7 +76,7 @@ class Asked(NamedTuple):
 def asked_for(question: str) -> Asked | None:
     """The answer kind of a factoid question; None for broad ones ("why", "what is the
     strategy") and for questions about reporting, which a citation's outlet and date answer."""
-    return None if _ABOUT_REPORTING.search(last_question(question)) else asked_kind(question)
+    return None if about_reporting(question) else asked_kind(question)
 
 
 def about_reporting(question: str) -> bool:
