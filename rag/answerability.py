@@ -86,8 +86,7 @@ def about_reporting(question: str) -> bool:
 
 def about_time(question: str) -> bool:
     """The (last) question asks when something happened or was reported."""
-    last = last_question(question)
-    return bool(_ASKS_DATE.search(last) or _ABOUT_REPORTING.search(last))
+    return bool(_ASKS_DATE.search(last_question(question))) or about_reporting(question)
 
 
 def asked_kind(question: str) -> Asked | None:

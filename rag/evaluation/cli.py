@@ -175,7 +175,8 @@ def beir(
     Fusion weights come from the settings: e.g. RAG_WEIGHT_SENTENCE=0 RAG_WEIGHT_KEYWORD=0
     scores dense passages alone.
     """
-    from rag.evaluation.beir import render_beir, run_beir
+    from rag.evaluation.beir import run_beir
+    from rag.evaluation.beir_report import render_beir
 
     result = run_beir(
         _base_settings(ctx, None),

@@ -251,7 +251,8 @@ def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_queries() ->
 
 
 def test_beir_report_shows_the_interval() -> None:
-    from rag.evaluation.beir import BeirResult, render_beir
+    from rag.evaluation.beir import BeirResult
+    from rag.evaluation.beir_report import render_beir
 
     result = BeirResult(
         dataset="scifact",
