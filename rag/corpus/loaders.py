@@ -133,7 +133,11 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
         if path.suffix.lower() == ".jsonl":
             for n, line in enumerate(raw.splitlines(), start=1):
                 if line.strip():
-                    yield n, json.loads(line)
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise LoaderError(path, f"invalid JSON at line {n}: {exc.msg}") from exc
+                    yield n, record
         else:
             data = json.loads(raw)
             yield from enumerate(data if isinstance(data, list) else [data], start=1)

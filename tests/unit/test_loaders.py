@@ -107,7 +107,8 @@ def test_json_and_jsonl_records(tmp_path: Path) -> None:
         ("baddate.md", b"---\npublished: yesterday-ish\n---\ntext", "published"),
         ("typo.md", b"---\ntitel: x\n---\ntext", "unknown metadata"),
         ("notes.docx", b"PK fake", "unsupported"),
-        ("bad.jsonl", b'{"title": "x", "text": "y"}\n{oops', "invalid JSON"),
+        ("bad.jsonl", b'{"title": "x", "text": "y"}\n{oops', "invalid JSON at line 2"),
+        ("bad.json", b'[\n  {"title": "x",\n   oops}\n]', "invalid JSON at line 3"),
         ("only-meta.md", b"---\ntitle: x\n---\n\n", "no article text"),
     ],
 )
