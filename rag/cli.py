@@ -93,7 +93,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: 
 
     settings = _settings(ctx)
     assistant = Assistant.open(settings, allow_empty=True)
-    report = assistant.ingest(list(paths) or None, rebuild=rebuild, progress=tqdm_progress)
+    try:
+        report = assistant.ingest(list(paths) or None, rebuild=rebuild, progress=tqdm_progress)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: the index is unchanged; run `rag ingest` again", err=True)
+        ctx.exit(130)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:

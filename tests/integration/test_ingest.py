@@ -131,8 +131,9 @@ def test_a_second_ingest_is_refused_while_one_runs(
         ingest(settings, embedder)
 
 
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_killed_ingest_leaves_the_previous_index_loadable(
-    tmp_path: Path, corpus_copy: Path, embedder
+    tmp_path: Path, corpus_copy: Path, embedder, sig: signal.Signals
 ) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, corpus_copy)
     ingest(settings, embedder)
@@ -156,11 +157,17 @@ def test_killed_ingest_leaves_the_previous_index_loadable(
         seen += proc.stderr.read1(4096)  # type: ignore[attr-defined]
         assert proc.poll() is None, seen.decode(errors="replace")
     time.sleep(1.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    if sig == signal.SIGINT:  # Ctrl-C: a clean exit that says what happened
+        assert proc.returncode == 130, err.decode(errors="replace")
+        assert b"interrupted: the index is unchanged" in err
     after = Index.load(settings.index_dir)
     assert set(after.manifest.articles) == set(before.manifest.articles)
     assert len(after.chunks) == len(before.chunks)
+    if sig == signal.SIGINT:
+        with FileLock(str(settings.index_dir / LOCK_FILE), timeout=0):
+            return  # the lock was let go
     report = ingest(settings, embedder)  # the lock died with the process
     assert len(report.added) == 400
 
