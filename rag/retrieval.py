@@ -183,10 +183,13 @@ class Retriever:
         self.max_per_article = max_per_article
         self.tables = Tables.of(index)
 
-    def signals(self, query: str) -> Signals:
-        """Every chunk's dense, best-sentence and keyword score for `query`."""
+    def signals(self, query: str, vector: np.ndarray | None = None) -> Signals:
+        """Every chunk's dense, best-sentence and keyword score for `query` (whose embedding
+        `vector` may be given). With the sentence weight 0 the best-sentence signal is not
+        computed and repeats the dense one: `best_sentence` gives it for a few rows."""
         t = self.tables
-        vector = self.embedder.embed_queries([query])[0]
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
         dense = t.vectors @ vector
         sentence = dense.copy()
         if len(t.sentence_vectors) and self.weights.sentence:
@@ -217,7 +220,8 @@ class Retriever:
         mask = self.mask(filters)
         if mask is not None and not mask.any():
             return []
-        signals = self.signals(query)
+        vector = self.embedder.embed_queries([query])[0]
+        signals = self.signals(query, vector)
         weights = self.weights if recent else self.weights._replace(recency=0.0)
         fused = fuse(signals, weights, mask, t.published)
         allowed = len(t.ids) if mask is None else int(mask.sum())
@@ -228,11 +232,25 @@ class Retriever:
                 score=float(signals.dense[r]),
                 rank=rank,
                 fused=round(float(fused[r]), 4),
-                sentence=float(signals.sentence[r]),
+                sentence=float(
+                    signals.sentence[r] if weights.sentence else self.best_sentence(vector, r)
+                ),
                 keyword=float(signals.keyword[r]),
             )
             for rank, r in enumerate(rows, start=1)
         ]
+
+    def best_sentence(self, vector: np.ndarray, row: int) -> float:
+        """Cosine of the best-matching sentence of one chunk row (its passage cosine when
+        it has no sentence vectors)."""
+        t = self.tables
+        j = int(np.searchsorted(t.sentence_rows, row))
+        if j == len(t.sentence_rows) or t.sentence_rows[j] != row:
+            return float(t.vectors[row] @ vector)
+        end = (
+            t.sentence_starts[j + 1] if j + 1 < len(t.sentence_starts) else len(t.sentence_vectors)
+        )
+        return float((t.sentence_vectors[t.sentence_starts[j] : end] @ vector).max())
 
     def _diverse_top(self, fused: np.ndarray, k: int) -> list[int]:
         """The best k rows, at most `max_per_article` per article unless that leaves gaps."""

@@ -46,6 +46,21 @@ def test_dense_only_weights_rank_by_cosine(corpus_assistant) -> None:  # type: i
     assert scores == sorted(scores, reverse=True)
 
 
+def test_hits_report_their_best_sentence_whether_or_not_it_is_fused(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "Where did Xiaomi open its first direct store?"
+    default = corpus_assistant.search(question, k=3)  # sentence weight 0: not fused
+    fused = {
+        h.chunk.id: h.sentence
+        for h in _with(corpus_assistant, weight_sentence=0.3).search(question, k=6)
+    }
+    top = default[0]
+    assert "Morocco" in top.chunk.text
+    assert top.sentence > top.score + 0.05  # one sentence answers better than the passage
+    for hit in default:
+        if hit.chunk.id in fused:
+            assert hit.sentence == pytest.approx(fused[hit.chunk.id], abs=1e-5)
+
+
 def test_per_article_cap_makes_room_for_other_articles(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     capped = _with(corpus_assistant, max_per_article=1)
     hits = capped.search("Xiaomi Africa strategy Morocco store", k=3)
