@@ -28,7 +28,7 @@ from rag.llm import LLM, load_llm
 from rag.models import Answer, Hit, IndexStats, IngestReport
 from rag.retrieval import Retriever, SearchFilters
 from rag.store.index import Index, sentence_id
-from rag.translate import needs_translation, translate_question
+from rag.translate import needs_translation, translate_question, untranslated_notice
 
 _UNSET = object()
 
@@ -187,6 +187,9 @@ class Assistant:
                 else:
                     yield item
         assert answer is not None
+        untranslated = untranslated_notice(asked, self.settings.embedding_model)
+        if answer.refused and llm is None and untranslated:
+            notices.append(untranslated)
         if timely:
             answer = name_dates(answer)
         answer.question = asked

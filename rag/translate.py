@@ -41,3 +41,20 @@ def translate_question(llm: LLM, question: str) -> str | None:
     if not candidate or _CJK.search(candidate) or len(candidate) > 4 * len(question) + 40:
         return None
     return candidate
+
+
+# Embedders that match a Chinese question to English text without translating it.
+CROSS_LINGUAL_EMBEDDERS = frozenset({"multilingual-e5-small"})
+UNTRANSLATED = (
+    "The question is not in English and there is no language model to translate it; the "
+    "English embedding model matches it poorly. Use an LLM backend, or "
+    "RAG_EMBEDDING_MODEL=multilingual-e5-small (then `rag ingest --rebuild`)."
+)
+
+
+def untranslated_notice(question: str, embedding_model: str) -> str | None:
+    """Why a refused, untranslated CJK question may have an answer after all (None when the
+    question is English or the embedder is cross-lingual)."""
+    if needs_translation(question) and embedding_model not in CROSS_LINGUAL_EMBEDDERS:
+        return UNTRANSLATED
+    return None

@@ -120,6 +120,14 @@ def test_an_index_of_the_previous_format_is_upgraded_by_ingest(tmp_path: Path, e
     assert upgraded.search("Transsion 51%", k=1)[0].chunk.article_id == AFRICA_ID
 
 
+def test_a_chinese_question_without_llm_says_how_to_get_an_answer(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask("小米在非洲的战略是什么？")
+    assert answer.refused  # the English embedder cannot tell which article answers it
+    assert answer.notice and "RAG_EMBEDDING_MODEL=multilingual-e5-small" in answer.notice
+    english = corpus_assistant.ask("What is the capital of Australia?")
+    assert english.refused and "multilingual" not in (english.notice or "")
+
+
 @pytest.mark.slow
 def test_multilingual_e5_finds_the_africa_article_for_a_chinese_question(tmp_path: Path) -> None:
     from rag.embeddings import load_embedder

@@ -6,7 +6,7 @@ import pytest
 
 from rag.errors import LLMError
 from rag.llm.fake import FakeLLM
-from rag.translate import needs_translation, translate_question
+from rag.translate import needs_translation, translate_question, untranslated_notice
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,10 @@ def test_a_failing_model_means_no_translation() -> None:
         raise LLMError("server down")
 
     assert translate_question(FakeLLM(broken), "小米在非洲的战略是什么？") is None
+
+
+def test_untranslated_notice_only_for_cjk_questions_with_an_english_embedder() -> None:
+    notice = untranslated_notice("小米在非洲的战略是什么？", "all-MiniLM-L6-v2")
+    assert notice and "multilingual-e5-small" in notice
+    assert untranslated_notice("小米在非洲的战略是什么？", "multilingual-e5-small") is None
+    assert untranslated_notice("What is Xiaomi's Africa strategy?", "all-MiniLM-L6-v2") is None
