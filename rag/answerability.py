@@ -51,13 +51,24 @@ _ABOUT_REPORTING = re.compile(
     r"\b(report|publish|outlet|news|newspaper|wrote)|(?<!social )\bmedia\b", re.I
 )
 _NAME_KINDS = (
-    "city|cities|country|countries|company|companies|firm|firms|brand|brands|vendor|vendors|"
+    "city|cities|town|towns|country|countries|company|companies|firm|firms|brand|brands|vendor|vendors|"
     "platform|platforms|executive|executives|person|people|competitor|competitors|rival|rivals|"
     "model|models|product|products"
 )
 _ASKS_NAME = re.compile(
     rf"^\s*(who|whom|whose)\b|\b(name|names) of\b|\b(which|what)(\s+\w+){{0,2}}?\s+({_NAME_KINDS})\b",
     re.I,
+)
+# "which city/country": a continent named in a sentence does not answer it
+_ASKS_PLACE = re.compile(
+    r"\b(which|what)(\s+\w+){0,2}?\s+(city|cities|town|towns|country|countries)\b", re.I
+)
+_CONTINENTS = frozenset(
+    {
+        *"africa asia europe america oceania antarctica".split(),
+        *("north america", "south america", "latin america", "middle east", "the middle east"),
+        *("east africa", "west africa", "north africa", "southern africa", "southeast asia"),
+    }
 )
 # "how many <counted thing>": the thing counted, unless the next word is a verb or "of"
 _COUNTED = re.compile(r"^\s*how (?:many|much)\s+([A-Za-z][\w-]*)", re.I)
@@ -132,7 +143,10 @@ def gives(asked: Asked, sentence: str, question: str) -> bool:
         if asked.counted in ("percentage", "share"):
             return _SHARE.search(sentence) is not None
         return asked.counted is None or _mentions(sentence, asked.counted)
-    return bool(new_names(sentence, question))
+    names = new_names(sentence, question)
+    if _ASKS_PLACE.search(last_question(question)):
+        names = [n for n in names if n.lower() not in _CONTINENTS]
+    return bool(names)
 
 
 def new_names(sentence: str, question: str) -> list[str]:

@@ -20,10 +20,11 @@ from rag.evaluation.runner import RunResult, run_golden
 
 GOLDEN = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "golden.jsonl"
 KEY_FLOORS = {"hit@5": 0.9, "refusal_accuracy": 0.8, "citation_precision": 0.9}
-# Measured (extractive, hybrid search, all 64 items): hit@1 0.960, hit@3 1.000, mrr@10 0.980,
-# ndcg@10 0.985, quote_recall 1.000, key_fact_recall 0.593, citation_recall 0.700,
-# faithfulness 1.000, false_refusal_rate 0.300.
+# Measured (extractive, hybrid search, all 64 items, 2026-11-26): hit@1 0.960, hit@3 1.000,
+# mrr@10 0.980, ndcg@10 0.985, quote_recall 1.000, key_fact_recall 0.613, citation_recall
+# 0.700, faithfulness 1.000, refusal_accuracy 0.929 (13 of 14), false_refusal_rate 0.300.
 EXTRACTIVE_FLOORS = {
+    "refusal_accuracy": 0.9,
     "hit@1": 0.93,
     "hit@3": 0.97,
     "mrr@10": 0.95,

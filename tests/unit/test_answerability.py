@@ -104,6 +104,12 @@ def test_the_kind_of_answer_a_question_asks_for(question: str, asked: Asked | No
         ("Which brands lead in Africa?", "Xiaomi competes in the African market.", True),
         ("Which brands does Xiaomi face in Africa?", "The African market is hard.", False),
         ("Which platform did Lei Jun use?", "Lei Jun addressed the KOL issue.", False),
+        # a continent does not answer "which city" / "which country"
+        ("In which city is Xiaomi's store in Morocco?", "Xiaomi opened a store in Africa.", False),
+        ("In which city is Xiaomi's store in Morocco?", "Xiaomi opened in Casablanca.", True),
+        ("Which countries did Xiaomi enter?", "Xiaomi grew in West Africa.", False),
+        ("Which countries did Xiaomi enter?", "Xiaomi entered Kenya and Nigeria.", True),
+        ("Which brands lead in Asia?", "Samsung leads, Asia reports say.", True),  # not a place
     ],
 )
 def test_a_sentence_gives_the_asked_kind_or_not(
