@@ -50,19 +50,22 @@ _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (date|day|year|month)\b", re
 _ABOUT_REPORTING = re.compile(
     r"\b(report|publish|outlet|news|newspaper|wrote)|(?<!social )\bmedia\b", re.I
 )
+_PLACE_KINDS = "city|cities|town|towns|country|countries"
 _NAME_KINDS = (
-    "city|cities|town|towns|country|countries|company|companies|firm|firms|brand|brands|vendor|vendors|"
+    f"{_PLACE_KINDS}|company|companies|firm|firms|brand|brands|vendor|vendors|"
     "platform|platforms|executive|executives|person|people|competitor|competitors|rival|rivals|"
     "model|models|product|products"
 )
-_ASKS_NAME = re.compile(
-    rf"^\s*(who|whom|whose)\b|\b(name|names) of\b|\b(which|what)(\s+\w+){{0,2}}?\s+({_NAME_KINDS})\b",
-    re.I,
-)
+
+
+def _which(kinds: str) -> str:
+    """'which/what [up to two words] <kind>' ("which social media platform")."""
+    return rf"\b(which|what)(\s+\w+){{0,2}}?\s+({kinds})\b"
+
+
+_ASKS_NAME = re.compile(rf"^\s*(who|whom|whose)\b|\b(name|names) of\b|{_which(_NAME_KINDS)}", re.I)
 # "which city/country": a continent named in a sentence does not answer it
-_ASKS_PLACE = re.compile(
-    r"\b(which|what)(\s+\w+){0,2}?\s+(city|cities|town|towns|country|countries)\b", re.I
-)
+_ASKS_PLACE = re.compile(_which(_PLACE_KINDS), re.I)
 _CONTINENTS = frozenset(
     {
         *"africa asia europe america oceania antarctica".split(),

@@ -187,9 +187,9 @@ class Assistant:
                 else:
                     yield item
         assert answer is not None
-        untranslated = untranslated_notice(asked, self.settings.embedding_model)
-        if answer.refused and llm is None and untranslated:
-            notices.append(untranslated)
+        if answer.refused and llm is None:
+            untranslated = untranslated_notice(asked, self.settings.embedding_model)
+            notices += [untranslated] if untranslated else []
         if timely:
             answer = name_dates(answer)
         answer.question = asked

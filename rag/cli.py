@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from rag.cli_output import date_text, print_answer, print_hit, print_report
 from rag.progress import tqdm_progress
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
     from rag.config import Settings
-    from rag.models import Answer, Hit, IngestReport
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -101,21 +101,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: 
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
-        _print_report(report)
-
-
-def _print_report(report: IngestReport) -> None:
-    click.echo(
-        f"{report.articles} articles, {report.chunks} chunks in the index "
-        f"(added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
-        f"unchanged {len(report.unchanged)}; {report.chunks_embedded} chunks and "
-        f"{report.sentences_embedded} sentences embedded "
-        f"in {report.seconds:.1f} s)"
-    )
-    for line in report.duplicates:
-        click.echo(f"duplicate, indexed once: {line}")
-    for line in report.skipped:
-        click.echo(f"skipped: {line}", err=True)
+        print_report(report)
 
 
 def _filters(source: tuple[str, ...], since: datetime | None, until: datetime | None) -> Any:
@@ -135,10 +121,6 @@ def with_filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(filter_options):
         func = option(func)
     return func
-
-
-def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else "date unknown"
 
 
 @cli.command()
@@ -164,36 +146,7 @@ def search(
     if not hits:
         click.echo("No passages match (check the filters).")
     for hit in hits:
-        _print_hit(hit)
-
-
-def _print_hit(hit: Hit) -> None:
-    c = hit.chunk
-    click.echo(
-        click.style(f"{hit.rank}. {hit.score:.3f}  {c.title}", bold=True)
-        + f" — {c.source}, {_date(c.published)}  [{c.article_id}]"
-    )
-    click.echo(
-        f"   fused {hit.fused:+.2f} (passage cosine {hit.score:.2f}, best sentence "
-        f"{hit.sentence:.2f}, BM25 {hit.keyword:.2f})"
-    )
-    click.echo("   " + " ".join(c.text.split())[:300] + "\n")
-
-
-def print_answer(answer: Answer) -> None:
-    """The answer text, then its numbered sources (or the closest passages on refusal)."""
-    click.echo(answer.text)
-    if answer.notice:
-        click.echo(click.style(f"note: {answer.notice}", fg="yellow"), err=True)
-    if answer.citations:
-        click.echo("\nSources:")
-        for c in answer.citations:
-            click.echo(f"[{c.n}] {c.title} — {c.source}, {_date(c.published)}")
-            click.echo(f'    "{c.quote}"')
-    elif answer.hits:
-        click.echo("\nClosest passages:")
-        for hit in answer.hits[:3]:
-            _print_hit(hit)
+        print_hit(hit)
 
 
 @cli.command()
@@ -315,7 +268,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"index size:    {s.index_bytes / 1024:.1f} KiB")
     click.echo(f"last ingest:   {s.last_ingest:%Y-%m-%d %H:%M:%S %Z}" if s.last_ingest else "")
     click.echo(f"outlets:       {', '.join(s.sources)}")
-    click.echo(f"published:     {_date(s.first_published)} .. {_date(s.last_published)}")
+    click.echo(f"published:     {date_text(s.first_published)} .. {date_text(s.last_published)}")
 
 
 @cli.command("import-export")
