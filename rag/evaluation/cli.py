@@ -192,3 +192,55 @@ def beir(
     text = render_beir(result)
     (target / "report.md").write_text(text, encoding="utf-8")
     click.echo("\n" + text + f"\nwrote {target / 'report.md'}, {target / 'results.json'}")
+
+
+@eval_group.command("rgb")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="An RGB file (zh_int.json, zh_fact.json, en_fact_dev.json).",
+)
+@click.option("--n", "n", type=click.IntRange(1), default=None, help="Sample N questions.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Sampling seed.")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="Answer backend [env RAG_LLM_BACKEND].",
+)
+@click.option(
+    "--counterfactual/--no-counterfactual",
+    default=True,
+    show_default=True,
+    help="Also index the counterfactual passages (positive_wrong) and count fake answers.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report folder [default evals/reports/rgb-<file>-<backend>].",
+)
+@click.pass_context
+def rgb(
+    ctx: click.Context,
+    data: Path,
+    n: int | None,
+    seed: int,
+    backend: str | None,
+    counterfactual: bool,
+    out: Path | None,
+) -> None:
+    """Real news QA (RGB): pool the questions' passages, withhold a quarter of the answers,
+    ask every question and score as the paper does (every answer element must appear)."""
+    from rag.evaluation.rgb import run_rgb
+    from rag.evaluation.rgb_report import render, write_outputs
+
+    settings = _base_settings(ctx, backend)
+    result = run_rgb(
+        settings, data, n=n, seed=seed, counterfactual=counterfactual, progress=tqdm_progress
+    )
+    target = out or Path("evals/reports") / f"rgb-{data.stem}-{settings.llm_backend}"
+    paths = write_outputs(result, target)
+    click.echo("\n" + render(result).split("## Failures")[0])
+    click.echo("wrote " + ", ".join(str(p) for p in paths))

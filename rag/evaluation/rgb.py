@@ -1,0 +1,384 @@
+"""RGB (Chen et al., AAAI 2024): real news questions over a pooled corpus, scored as the paper does.
+
+The sampled questions' passages (positives and negatives, real news snippets in Chinese or
+English) are pooled into one corpus; the positives of a fixed share of the questions are
+withheld, so for those the right behaviour is a refusal. The pool is written as JSONL
+articles and indexed through the normal ingest; every question is asked through
+`Assistant.stream`. An answer is correct when every element of the gold answer occurs in it
+(case-insensitive; an inner list is matched by any one of its alternatives), as in the
+paper's `checkanswer`.
+
+For files with counterfactual passages (`positive_wrong`, which state `fakeanswer`), a second
+pass indexes them beside the true passages and reports how often an answer repeats the
+counterfactual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from rag.config import Settings
+from rag.errors import InputError
+from rag.evaluation import metrics as m
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.models import Answer
+
+Gold = list[str | list[str]]
+WITHHELD_SHARE = 0.25
+ProgressFactory = Callable[[int, str], Callable[[int], None]]
+
+
+class RgbItem(BaseModel):
+    """One RGB question with its passages (positives flattened: zh_int groups them)."""
+
+    id: int
+    query: str
+    answer: Gold
+    positive: list[str]
+    negative: list[str] = Field(default_factory=list)
+    positive_wrong: list[str] = Field(default_factory=list)
+    fakeanswer: Gold = Field(default_factory=list)
+
+
+def _gold(value: Any) -> Gold:
+    """The paper's answer shape: a list whose elements are strings or lists of alternatives."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [[str(a) for a in x] if isinstance(x, list) else str(x) for x in items]
+
+
+def _flat(passages: Any) -> list[str]:
+    out: list[str] = []
+    for p in passages or []:
+        out.extend(_flat(p) if isinstance(p, list) else [str(p)])
+    return [p for p in out if p.strip()]
+
+
+def load_rgb(path: Path) -> list[RgbItem]:
+    """The questions of an RGB file (one JSON object per line)."""
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read the RGB file {path}: {exc.strerror}") from exc
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            items.append(
+                RgbItem(
+                    id=int(row["id"]),
+                    query=str(row["query"]),
+                    answer=_gold(row["answer"]),
+                    positive=_flat(row.get("positive")),
+                    negative=_flat(row.get("negative")),
+                    positive_wrong=_flat(row.get("positive_wrong")),
+                    fakeanswer=_gold(row.get("fakeanswer")),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}: line {n} is not an RGB record ({exc})") from exc
+    if not items:
+        raise InputError(f"{path} holds no RGB questions")
+    return items
+
+
+def answer_matches(text: str, gold: Gold) -> bool:
+    """Every gold element occurs in `text` (case-insensitive; a list: any alternative)."""
+    if not gold:
+        return False
+    lowered = text.lower()
+    return all(
+        any(alt.lower() in lowered for alt in element)
+        if isinstance(element, list)
+        else element.lower() in lowered
+        for element in gold
+    )
+
+
+def sample(items: Sequence[RgbItem], n: int | None, seed: int) -> list[RgbItem]:
+    """`n` questions drawn with `seed` (all of them when n is None), in file order."""
+    if n is None or n >= len(items):
+        return list(items)
+    chosen = set(random.Random(seed).sample(range(len(items)), n))
+    return [item for i, item in enumerate(items) if i in chosen]
+
+
+def choose_withheld(items: Sequence[RgbItem], seed: int, share: float = WITHHELD_SHARE) -> set[int]:
+    """Ids of the questions whose positives are left out of the pool (a fixed share)."""
+    count = round(len(items) * share)
+    return {item.id for item in random.Random(seed + 1).sample(list(items), count)}
+
+
+def passage_id(text: str) -> str:
+    return "rgb-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def pool(
+    items: Iterable[RgbItem], withheld: set[int], counterfactual: bool = False
+) -> dict[str, str]:
+    """Passage id → text of the pooled corpus: every question's negatives, the positives of
+    the questions not withheld and, with `counterfactual`, their `positive_wrong` passages.
+    A passage shared by several questions is indexed once."""
+    passages: dict[str, str] = {}
+    for item in items:
+        kept = [] if item.id in withheld else item.positive
+        wrong = item.positive_wrong if counterfactual and item.id not in withheld else []
+        for text in [*kept, *item.negative, *wrong]:
+            passages.setdefault(passage_id(text), text)
+    return passages
+
+
+def write_pool(passages: dict[str, str], target: Path) -> None:
+    """The pooled passages as one JSONL file of articles (no title, outlet or date: ingest
+    finds the date in the snippet's own header, as it would for a user's file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for pid, text in passages.items():
+            out.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
+    tmp.replace(target)
+
+
+class RgbItemResult(BaseModel):
+    """What happened to one question."""
+
+    id: int
+    query: str
+    gold: Gold
+    withheld: bool
+    answer: str = ""
+    refused: bool = False
+    correct: bool = False
+    repeats_fake: bool | None = None
+    first_citation_positive: bool | None = None
+    cited: list[str] = Field(default_factory=list)
+    notice: str | None = None
+    streamed: str | None = Field(
+        None, description="What was streamed, when the final answer differs."
+    )
+    error: str | None = None
+    total_ms: float | None = None
+    first_token_ms: float | None = None
+
+
+class RgbResult(BaseModel):
+    """A whole RGB run: summary, latency, every question (and the counterfactual pass)."""
+
+    data: str
+    questions: int
+    seed: int
+    backend: str
+    embedding_model: str
+    passages: int
+    index_seconds: float
+    summary: dict[str, float | None]
+    latency_ms: dict[str, dict[str, float | None]]
+    items: list[RgbItemResult]
+    counterfactual: dict[str, float | None] = Field(default_factory=dict)
+    counterfactual_items: list[RgbItemResult] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+def score(
+    item: RgbItem, answer: Answer, withheld: bool, ms: float, streamed: str = ""
+) -> RgbItemResult:
+    """One answer against the gold answer, the positives and (if any) the fake answer."""
+    positives = {passage_id(p) for p in item.positive}
+    first = answer.citations[0].article_id if answer.citations else None
+    return RgbItemResult(
+        id=item.id,
+        query=item.query,
+        gold=item.answer,
+        withheld=withheld,
+        answer=answer.text,
+        refused=answer.refused,
+        correct=not answer.refused and answer_matches(answer.text, item.answer),
+        repeats_fake=(
+            answer_matches(answer.text, item.fakeanswer) and not answer.refused
+            if item.fakeanswer
+            else None
+        ),
+        first_citation_positive=None if first is None else first in positives,
+        cited=[f"{c.n} {c.article_id}: {c.quote}" for c in answer.citations],
+        notice=answer.notice,
+        streamed=streamed if streamed.strip() != answer.text.strip() else None,
+        total_ms=round(ms, 1),
+        first_token_ms=answer.timings_ms.first_token,
+    )
+
+
+def _rate(flags: Iterable[bool | None]) -> float | None:
+    values = [bool(f) for f in flags if f is not None]
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def summarise(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
+    """The issue's figures: accuracy, false refusals and wrong answers over the answerable
+    questions; rejection over the withheld ones; first citation a positive over answered."""
+    answerable = [r for r in results if not r.withheld and not r.error]
+    withheld = [r for r in results if r.withheld and not r.error]
+    answered = [r for r in answerable if not r.refused]
+    return {
+        "accuracy": _rate(r.correct for r in answerable),
+        "rejection_rate": _rate(r.refused for r in withheld),
+        "false_refusal_rate": _rate(r.refused for r in answerable),
+        "answered_wrong_rate": _rate(not r.refused and not r.correct for r in answerable),
+        "first_citation_positive": _rate(r.first_citation_positive for r in answered),
+        "withheld_answered_wrong": _rate(not r.refused for r in withheld),
+        "answerable": float(len(answerable)),
+        "withheld": float(len(withheld)),
+        "errors": float(sum(1 for r in results if r.error)),
+    }
+
+
+def counterfactual_summary(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
+    """With counterfactual passages indexed beside the true ones."""
+    done = [r for r in results if not r.error]
+    return {
+        "fake_answer_rate": _rate(r.repeats_fake for r in done),
+        "accuracy": _rate(r.correct for r in done),
+        "refusal_rate": _rate(r.refused for r in done),
+        "questions": float(len(done)),
+    }
+
+
+def cache_settings(base: Settings, data: Path, n: int | None, seed: int, tag: str) -> Settings:
+    """Settings whose data folder caches the index of this pool and these index settings."""
+    knobs = f"{base.embedding_model}|{base.chunk_size}|{base.chunk_overlap}|{n}|{seed}|{tag}"
+    digest = hashlib.sha256(data.read_bytes() + knobs.encode()).hexdigest()[:12]
+    root = base.data_dir / "rgb" / f"{data.stem}-{digest}"
+    return base.model_copy(update={"data_dir": root, "corpus_dir": root / "corpus"})
+
+
+def ask_all(
+    assistant: Assistant,
+    items: Sequence[RgbItem],
+    withheld: set[int],
+    tick: Callable[[int], None] | None = None,
+) -> list[RgbItemResult]:
+    """Ask every question through the product's answer stream and score it."""
+    from rag.errors import RagError
+    from rag.models import Answer
+
+    results = []
+    for item in items:
+        started = time.perf_counter()
+        try:
+            answer, pieces = None, []
+            for piece in assistant.stream(item.query):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    pieces.append(piece)
+            assert answer is not None
+            ms = (time.perf_counter() - started) * 1000
+            results.append(score(item, answer, item.id in withheld, ms, "".join(pieces)))
+        except RagError as exc:
+            results.append(
+                RgbItemResult(
+                    id=item.id,
+                    query=item.query,
+                    gold=item.answer,
+                    withheld=item.id in withheld,
+                    error=str(exc),
+                )
+            )
+        if tick:
+            tick(1)
+    return results
+
+
+def _indexed_assistant(
+    base: Settings,
+    data: Path,
+    passages: dict[str, str],
+    key: tuple[int | None, int, str],
+    progress: ProgressFactory | None,
+) -> tuple[Assistant, float]:
+    from rag.assistant import Assistant
+
+    settings = cache_settings(base, data, *key)
+    write_pool(passages, settings.corpus_dir / "pool.jsonl")
+    assistant = Assistant.open(settings, allow_empty=True)
+    kwargs = {"progress": progress} if progress else {}
+    report = assistant.ingest(**kwargs)
+    warm_up = getattr(assistant.llm, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    assistant.search("warm up", 1)
+    return assistant, report.seconds
+
+
+def latency(results: Sequence[RgbItemResult]) -> dict[str, dict[str, float | None]]:
+    return {
+        "total": m.latency_summary([r.total_ms for r in results]),
+        "first_token": m.latency_summary([r.first_token_ms for r in results]),
+    }
+
+
+def run_rgb(
+    base: Settings,
+    data: Path,
+    *,
+    n: int | None = None,
+    seed: int = 0,
+    counterfactual: bool = True,
+    progress: ProgressFactory | None = None,
+) -> RgbResult:
+    """Pool, withhold, ingest, ask and score one RGB file (plus the counterfactual pass)."""
+    items = sample(load_rgb(data), n, seed)
+    withheld = choose_withheld(items, seed)
+    passages = pool(items, withheld)
+    assistant, seconds = _indexed_assistant(base, data, passages, (n, seed, "pool"), progress)
+    tick = progress(len(items), "questions") if progress else None
+    results = ask_all(assistant, items, withheld, tick)
+    result = RgbResult(
+        data=str(data),
+        questions=len(items),
+        seed=seed,
+        backend=assistant.settings.llm_backend,
+        embedding_model=assistant.settings.embedding_model,
+        passages=len(passages),
+        index_seconds=seconds,
+        summary=summarise(results),
+        latency_ms=latency(results),
+        items=results,
+        settings=_settings_snapshot(assistant.settings),
+    )
+    with_fakes = [i for i in items if i.positive_wrong and i.id not in withheld]
+    if counterfactual and with_fakes:
+        fake_pool = pool(items, withheld, counterfactual=True)
+        fake_assistant, _ = _indexed_assistant(
+            base, data, fake_pool, (n, seed, "counterfactual"), progress
+        )
+        tick = progress(len(with_fakes), "counterfactual questions") if progress else None
+        result.counterfactual_items = ask_all(fake_assistant, with_fakes, set(), tick)
+        result.counterfactual = counterfactual_summary(result.counterfactual_items)
+    return result
+
+
+def _settings_snapshot(settings: Settings) -> dict[str, Any]:
+    keys = (
+        "embedding_model",
+        "llm_backend",
+        "top_k",
+        "weight_dense",
+        "weight_keyword",
+        "refusal_threshold",
+        "support_threshold",
+        "evidence_threshold",
+    )
+    return {k: getattr(settings, k) for k in keys}
