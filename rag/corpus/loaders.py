@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from rag.corpus.export import is_search_export, parse_search_export
-from rag.corpus.text import parse_published, slugify
+from rag.corpus.headers import date_header, source_header
+from rag.corpus.text import detect_language, headline, parse_published, slugify
 from rag.errors import LoaderError
 from rag.models import Article
 
@@ -39,8 +40,12 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
-def make_article(path: Path, meta: dict[str, Any], text: str, default_id: str) -> Article:
-    """Build an Article from metadata and text, filling sensible defaults."""
+def make_article(
+    path: Path, meta: dict[str, Any], text: str, default_id: str, default_title: str | None = None
+) -> Article:
+    """Build an Article from metadata and text, filling sensible defaults: the title from a
+    heading (else `default_title`, else the file name), the date and outlet from a header in
+    the text ("Sep 13, 2016 ...", "来源：新华网"), the language from the script."""
     text = text.strip()
     if not text:
         raise LoaderError(path, "has no article text")
@@ -50,14 +55,16 @@ def make_article(path: Path, meta: dict[str, Any], text: str, default_id: str) -
             path, f"unknown metadata fields {unknown}; allowed: {list(ARTICLE_FIELDS)}"
         )
     heading = HEADING.search(text)
-    title = meta.get("title") or (heading["title"] if heading else path.stem.replace("_", " "))
+    title = meta.get("title") or (
+        heading["title"] if heading else default_title or path.stem.replace("_", " ")
+    )
     try:
         return Article(
             id=str(meta.get("id") or default_id),
             title=str(title).strip(),
-            source=str(meta.get("source") or "unknown"),
-            published=parse_published(meta.get("published")),
-            language=str(meta.get("language") or "en"),
+            source=str(meta.get("source") or source_header(text) or "unknown"),
+            published=parse_published(meta.get("published")) or date_header(text),
+            language=str(meta.get("language") or detect_language(text)),
             url=meta.get("url"),
             text=text,
             path=str(path),
@@ -152,7 +159,9 @@ def load_json(path: Path) -> list[Article]:
         if not isinstance(record, dict):
             raise LoaderError(path, f"record {n} is not an object")
         text = record.get("text") or record.get("body") or record.get("content") or ""
-        articles.append(make_article(path, record, str(text), f"{slugify(path.stem)}-{n}"))
+        # one file, many records: the file name would title them all alike
+        default_id = f"{slugify(path.stem)}-{n}"
+        articles.append(make_article(path, record, str(text), default_id, headline(str(text))))
     return articles
 
 

@@ -11,6 +11,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
 
 
+# A sentence that is only a snippet's date ("Jan 16, 2020 ...") or an ellipsis says nothing.
+_FILLER = re.compile(
+    r"^\W*(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?)?\W*$"
+)
+
+
+def is_filler(sentence: str) -> bool:
+    """A sentence with nothing to say: a bare date, an ellipsis, punctuation."""
+    return bool(_FILLER.match(sentence))
+
+
 def slugify(value: str) -> str:
     """A file- and id-safe name; keeps CJK characters."""
     value = unicodedata.normalize("NFKC", value).strip().lower()
@@ -45,3 +56,28 @@ def parse_published(value: object) -> datetime | None:
     else:
         raise ValueError(f"'published' has an unexpected type: {type(value).__name__}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese characters make up a fair share of the letters, else 'en'."""
+    sample = text[:2000]
+    letters = [c for c in sample if c.isalpha()]
+    han = sum(1 for c in letters if HAN.match(c))
+    return "zh" if letters and han / len(letters) > 0.3 else "en"
+
+
+_LEADING_DATE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\s*(?:\.\.\.|…)?\s*")
+
+
+def headline(text: str, limit: int = 60) -> str:
+    """A title for a text that has none: its first sentence (without a leading snippet
+    date), cut at a word boundary near `limit` characters."""
+    body = _LEADING_DATE.sub("", text.strip())
+    first = split_sentences(body)[:1] or [body]
+    line = first[0].strip()
+    if len(line) <= limit:
+        return line or "untitled"
+    cut = line[:limit]
+    if not HAN.search(cut) and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:，；：") + "…"
