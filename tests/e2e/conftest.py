@@ -33,12 +33,23 @@ class Server(NamedTuple):
 
 
 @contextmanager
-def chat_server(data_dir: Path, backend: str) -> Iterator[Server]:
-    """Run the real chat server on a free port over `data_dir`."""
+def chat_server(
+    data_dir: Path,
+    backend: str,
+    corpus: Path = CORPUS,
+    env: dict[str, str] | None = None,
+    name: str | None = None,
+) -> Iterator[Server]:
+    """Run the real chat server on a free port over `data_dir` (more RAG_* in `env`)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {"RAG_DATA_DIR": str(data_dir), "RAG_CORPUS_DIR": str(CORPUS), "RAG_LLM_BACKEND": backend}
+    full_env = {
+        "RAG_DATA_DIR": str(data_dir),
+        "RAG_CORPUS_DIR": str(corpus),
+        "RAG_LLM_BACKEND": backend,
+        **(env or {}),
+    }
     try:
-        with chat_ui(env, ARTIFACTS / f"e2e-server-{backend}.log") as url:
+        with chat_ui(full_env, ARTIFACTS / f"e2e-server-{name or backend}.log") as url:
             yield Server(url, data_dir)
     except ServerError as exc:
         pytest.fail(str(exc))
