@@ -19,6 +19,10 @@ from rag.errors import (
 from rag.models import Answer, Citation, Hit, IndexStats, IngestReport
 
 REFUSAL_PREFIX = "⚠️ **Not in the articles.**"
+# Raw HTML from an article would start a Markdown HTML block that swallows the rest of its
+# line, [n] links included; as an entity it shows as text (and can never run).
+TAG_OPEN = "<"
+TAG_OPEN_TEXT = "&lt;"
 HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 MAX_STARTERS = 4
 # (question, words that must all occur in the indexed text for the question to make sense)
@@ -28,6 +32,19 @@ CURATED_STARTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("How many followers did Lei Jun lose?", ("followers",)),
     ("What is Transsion's market share in Africa?", ("transsion", "market share")),
 )
+
+
+def inert(text: str) -> str:
+    """Article text made safe to embed in Markdown: HTML shows as text, [n] links still work."""
+    return text.replace(TAG_OPEN, TAG_OPEN_TEXT)
+
+
+def article_link(url: str | None) -> str:
+    """' · [open the article](url)' for a web address; nothing for other schemes."""
+    if not url or not url.lower().startswith(("https://", "http://")):
+        return ""
+    safe = "".join(f"%{ord(c):02X}" if c in "()<> " else c for c in url)
+    return f" · [open the article]({safe})"
 
 
 def day(when: datetime | None) -> str:
@@ -45,7 +62,9 @@ def welcome_markdown(stats: IndexStats | None, problem: str | None = None) -> st
             ".json, .jsonl) with the paperclip below: they are indexed at once and you can "
             "ask about them."
         )
-    outlets = ", ".join(stats.sources[:8]) + (" and others" if len(stats.sources) > 8 else "")
+    outlets = ", ".join(inert(s) for s in stats.sources[:8]) + (
+        " and others" if len(stats.sources) > 8 else ""
+    )
     span = f"{day(stats.first_published)} to {day(stats.last_published)}"
     noun = "article" if stats.articles == 1 else "articles"
     return (
@@ -75,22 +94,25 @@ def highlight(passage: str, quote: str) -> str:
     if start < 0:
         return tame_headings(passage)
     end = start + len(quote)
-    bold = "\n".join(f"**{line.strip()}**" if line.strip() else line for line in quote.split("\n"))
+    bold = "\n".join(
+        f"**{inert(line.strip())}**" if line.strip() else line for line in quote.split("\n")
+    )
     return tame_headings(passage[:start]) + bold + tame_headings(passage[end:])
 
 
 def tame_headings(text: str) -> str:
-    """Article headings ('## Group 1') as bold lines, so they do not dwarf the panel."""
-    return HEADING.sub(lambda m: f"**{m.group(1).strip()}**", text)
+    """Article text for the panel: inert HTML, headings ('## Group 1') as bold lines."""
+    return HEADING.sub(lambda m: f"**{m.group(1).strip()}**", inert(text))
 
 
 def citation_markdown(citation: Citation) -> str:
     """The side-panel text of a citation: title, outlet, date, quote and highlighted passage."""
-    link = f" · [open the article]({citation.url})" if citation.url else ""
+    link = article_link(citation.url)
+    quote = inert(" ".join(citation.quote.split()))
     return (
-        f"### {citation.title}\n\n"
-        f"**{citation.source}** · {day(citation.published)}{link}\n\n"
-        f"> {citation.quote}\n\n"
+        f"### {inert(citation.title)}\n\n"
+        f"**{inert(citation.source)}** · {day(citation.published)}{link}\n\n"
+        f"> {quote}\n\n"
         "---\n\n"
         f"{highlight(citation.passage, citation.quote)}\n"
     )
@@ -99,10 +121,10 @@ def citation_markdown(citation: Citation) -> str:
 def hit_markdown(hit: Hit) -> str:
     """The side-panel text of a retrieved passage (shown with refusals)."""
     chunk = hit.chunk
-    link = f" · [open the article]({chunk.url})" if chunk.url else ""
+    link = article_link(chunk.url)
     return (
-        f"### {chunk.title}\n\n"
-        f"**{chunk.source}** · {day(chunk.published)}{link}\n\n"
+        f"### {inert(chunk.title)}\n\n"
+        f"**{inert(chunk.source)}** · {day(chunk.published)}{link}\n\n"
         "---\n\n"
         f"{tame_headings(chunk.text)}\n"
     )
@@ -114,7 +136,7 @@ def _source_lines(items: Iterable[tuple[int, str, str, datetime | None]]) -> str
     for n, title, source, when in items:
         numbers.setdefault((title, source, day(when)), []).append(n)
     return "\n".join(
-        f"- {' '.join(f'[{n}]' for n in ns)} {title} — {source}, {when}"
+        f"- {' '.join(f'[{n}]' for n in ns)} {inert(title)} — {inert(source)}, {when}"
         for (title, source, when), ns in numbers.items()
     )
 
@@ -123,17 +145,17 @@ def answer_markdown(answer: Answer, closest: Sequence[Hit] = ()) -> str:
     """The final message: verified text, notices, and the list of sources ([n] become links)."""
     parts: list[str] = []
     if answer.refused:
-        parts.append(f"{REFUSAL_PREFIX} {answer.text}")
+        parts.append(f"{REFUSAL_PREFIX} {inert(answer.text)}")
         if closest:
             listed = ((h.rank, h.chunk.title, h.chunk.source, h.chunk.published) for h in closest)
             parts.append("**Closest passages**\n" + _source_lines(listed))
     else:
-        parts.append(answer.text)
+        parts.append(inert(answer.text))
     if answer.unsupported:
-        lines = "\n".join(f"- {s}" for s in answer.unsupported[:5])
+        lines = "\n".join(f"- {inert(s)}" for s in answer.unsupported[:5])
         parts.append(f"_These sentences could not be matched to a source:_\n{lines}")
     if answer.notice:
-        parts.append(f"ℹ️ _{answer.notice}_")
+        parts.append(f"ℹ️ _{inert(answer.notice)}_")
     if answer.citations and not answer.refused:
         listed = ((c.n, c.title, c.source, c.published) for c in answer.citations)
         parts.append("**Sources**\n" + _source_lines(listed))
@@ -145,7 +167,7 @@ def ingest_summary(report: IngestReport, names: dict[str, str], rejected: Sequen
 
     def shown(line: str) -> str:
         path, _, reason = line.partition(": ")
-        return f"{names.get(path, path)}: {reason}" if reason else names.get(path, path)
+        return inert(f"{names.get(path, path)}: {reason}" if reason else names.get(path, path))
 
     added = len(report.added) + len(report.updated)
     if added:
@@ -164,7 +186,7 @@ def ingest_summary(report: IngestReport, names: dict[str, str], rejected: Sequen
             "Already indexed (same content):\n"
             + "\n".join(f"- {shown(d)}" for d in report.duplicates)
         )
-    skipped = [*rejected, *(shown(s) for s in report.skipped)]
+    skipped = [*(inert(r) for r in rejected), *(shown(s) for s in report.skipped)]
     if skipped:
         parts.append("Skipped:\n" + "\n".join(f"- {s}" for s in skipped))
     return "\n\n".join(parts)
