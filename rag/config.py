@@ -149,6 +149,45 @@ class Settings(BaseSettings):
     )
     ui_host: str = Field("127.0.0.1", description="Chat UI host.")
     ui_port: int = Field(8000, ge=1, le=65535, description="Chat UI port.")
+    # --- chat UI: accounts, history, uploads (ui/) ---
+    ui_users_file: Path | None = Field(
+        None,
+        description="JSON file of chat UI users with salted password hashes, written by "
+        "`python -m ui.users add NAME` (empty: <data_dir>/users.json).",
+    )
+    ui_users: str = Field(
+        "",
+        description="More chat UI users as 'name:hash,name:hash' (hashes printed by "
+        "`python -m ui.users hash`).",
+    )
+    ui_admins: str = Field(
+        "",
+        description="Comma-separated user names that may upload when upload_visibility is "
+        "'admin' (besides users marked admin in the users file).",
+    )
+    ui_auth_header: str | None = Field(
+        None,
+        description="Trust this request header (set by a reverse proxy that authenticates "
+        "people) as the user name, e.g. 'X-Forwarded-User'.",
+    )
+    upload_max_file_mb: float = Field(
+        10.0, gt=0, le=1024, description="Largest file one upload may be, in MB."
+    )
+    upload_max_files: int = Field(10, ge=1, le=100, description="Files per chat message, at most.")
+    upload_max_user_mb: float = Field(
+        200.0, gt=0, le=1_000_000, description="Total MB of indexed uploads per user."
+    )
+    upload_visibility: Literal["private", "shared", "admin"] = Field(
+        "private",
+        description="'private': an upload is searched only in its uploader's sessions; "
+        "'shared': by everyone; 'admin': only admins may upload, and everyone searches it.",
+    )
+    questions_per_minute: int = Field(
+        20, ge=0, le=10_000, description="Chat UI questions per user and minute (0: no limit)."
+    )
+    uploads_per_hour: int = Field(
+        30, ge=0, le=100_000, description="Chat UI files uploaded per user and hour (0: no limit)."
+    )
 
     @field_validator("corpus_dir", "data_dir", "model_cache_dir", mode="after")
     @classmethod
