@@ -3,7 +3,9 @@
 Run with `rag ui` (or `python -m chainlit run ui/app.py --headless` from the repo root).
 The server is configured by RAG_* environment variables (`rag.config.Settings`). One
 Assistant is shared by all sessions of the process; each session keeps its own
-conversation (`ChatSession`) and settings.
+conversation (`ChatSession`) and settings. Logins (ui/auth.py), stored conversations
+(ui/history.py) and uploads (ui/upload_flow.py) are set up here at import, before Chainlit
+starts serving: the server refuses to start on a public address without a login.
 """
 
 from __future__ import annotations
@@ -23,18 +25,25 @@ if str(ROOT) not in sys.path:  # `chainlit run` puts only ui/ on the path
 
 import chainlit as cl  # noqa: E402
 from chainlit.input_widget import InputWidget, MultiSelect, Select, Slider, TextInput  # noqa: E402
+from chainlit.types import ThreadDict  # noqa: E402
 
-from rag.chat import ChatSession  # noqa: E402
+from rag.chat import ChatSession, Turn  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.models import Answer  # noqa: E402
 from ui import render  # noqa: E402
-from ui.feedback import ANSWERS, FeedbackDataLayer  # noqa: E402
+from ui.access import configure, current_user, rate_key, searcher  # noqa: E402
+from ui.chat_db import db_path  # noqa: E402
+from ui.feedback import ANSWERS, FeedbackLog  # noqa: E402
+from ui.history import ChatDataLayer, restored_turns  # noqa: E402
+from ui.limits import RateLimiter, wait_text  # noqa: E402
 from ui.shared import Prefs, SharedAssistants, get_shared, update_prefs  # noqa: E402
-from ui.streaming import Progress, iterate_in_thread  # noqa: E402
-from ui.uploads import discard_failed, save_uploads  # noqa: E402
+from ui.streaming import iterate_in_thread  # noqa: E402
+from ui.upload_flow import UploadDesk  # noqa: E402
+from ui.users import ANONYMOUS, Directory  # noqa: E402
 
 log = logging.getLogger("rag.ui")
+RESUMED_TURNS = 4  # follow-ups after a resume see the last few exchanges
 SIDEBAR_SETTLE_S = 0.3
 # Answers computed at once (CPU-bound); more sessions wait their turn without using CPU.
 ANSWER_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
@@ -55,6 +64,18 @@ ENGINES = {
 }
 
 
+ACCESS = configure()  # may exit: see ui/access.py
+QUESTIONS = RateLimiter(ACCESS.settings.questions_per_minute if ACCESS.settings else 0, 60.0)
+_desk: UploadDesk | None = None
+
+
+def upload_desk(shared: SharedAssistants) -> UploadDesk:
+    global _desk
+    if _desk is None:
+        _desk = UploadDesk(shared, ACCESS.directory or Directory(shared.settings))
+    return _desk
+
+
 async def load_shared() -> tuple[SharedAssistants | None, str | None]:
     """The shared assistants, or why they could not be created (shown to the person)."""
     try:
@@ -65,13 +86,10 @@ async def load_shared() -> tuple[SharedAssistants | None, str | None]:
 
 
 @cl.data_layer
-def data_layer() -> FeedbackDataLayer:
-    """Feedback only (Chainlit shows thumbs up/down when a data layer exists)."""
-    try:
-        path = Settings().feedback_path
-    except Exception:  # bad settings are reported on the welcome screen; keep the UI up
-        path = Path(".rag") / "feedback.jsonl"
-    return FeedbackDataLayer(path)
+def data_layer() -> ChatDataLayer:
+    """Conversations, feedback and citation panels in <data_dir>/chat.db."""
+    settings = ACCESS.settings or Settings.model_construct()  # bad settings: default folder
+    return ChatDataLayer(db_path(settings), FeedbackLog(settings.feedback_path), ANSWERS)
 
 
 @cl.set_chat_profiles
@@ -81,9 +99,10 @@ async def chat_profiles(
     """The welcome screen: what the corpus holds, and starter questions drawn from it."""
     shared, problem = await load_shared()
     stats, text, titles = None, "", list[str]()
+    name = str(user.identifier) if user else None
     if shared is not None:
-        stats = await asyncio.to_thread(shared.stats)
-        text, titles = await asyncio.to_thread(shared.corpus_sample)
+        stats = await asyncio.to_thread(shared.stats, name or ANONYMOUS)
+        text, titles = await asyncio.to_thread(shared.corpus_sample, name or ANONYMOUS)
     starters = [cl.Starter(label=q, message=q) for q in render.starter_questions(text, titles)]
     return [
         cl.ChatProfile(
@@ -138,19 +157,22 @@ def settings_widgets(prefs: Prefs, outlets: list[str]) -> list[InputWidget]:
 
 
 async def send_settings(shared: SharedAssistants, prefs: Prefs) -> None:
-    stats = await asyncio.to_thread(shared.stats)
+    stats = await asyncio.to_thread(shared.stats, searcher())
     await cl.ChatSettings(settings_widgets(prefs, stats.sources if stats else [])).send()
 
 
 def session_state(shared: SharedAssistants) -> tuple[Prefs, ChatSession]:
-    """This conversation's settings and ChatSession (created on first use)."""
-    prefs: Prefs | None = cl.user_session.get("prefs")
-    chat: ChatSession | None = cl.user_session.get("chat")
-    if prefs is None or chat is None:
+    """This conversation's settings and ChatSession (created on first use).
+
+    Stored under names that cannot clash with what Chainlit restores into the user session
+    when a conversation is resumed (it saves the session's JSON-able values with it)."""
+    prefs = cl.user_session.get("rag_prefs")
+    chat = cl.user_session.get("rag_chat")
+    if not isinstance(prefs, Prefs) or not isinstance(chat, ChatSession):
         prefs = Prefs.from_settings(shared.settings)
-        chat = shared.assistant(prefs).chat(prefs.filters())
-        cl.user_session.set("prefs", prefs)
-        cl.user_session.set("chat", chat)
+        chat = shared.assistant(prefs).chat(prefs.filters(searcher()))
+        cl.user_session.set("rag_prefs", prefs)
+        cl.user_session.set("rag_chat", chat)
     return prefs, chat
 
 
@@ -165,6 +187,23 @@ async def start() -> None:
     await send_settings(shared, prefs)
 
 
+@cl.on_chat_resume
+async def resume(thread: ThreadDict) -> None:
+    """A stored conversation reopened: its settings and recent exchanges come back, so
+    follow-up questions work as before."""
+    shared, problem = await load_shared()
+    if shared is None:
+        await cl.Message(content=f"😕 {problem}").send()
+        return
+    saved = cl.context.session.chat_settings or {}
+    prefs, _ = update_prefs(Prefs.from_settings(shared.settings), saved)
+    chat = shared.assistant(prefs).chat(prefs.filters(searcher()))
+    chat.history = [Turn(q, a) for q, a in restored_turns(thread)[-RESUMED_TURNS:]]
+    cl.user_session.set("rag_prefs", prefs)
+    cl.user_session.set("rag_chat", chat)
+    await send_settings(shared, prefs)
+
+
 @cl.on_settings_update
 async def settings_changed(values: dict[str, Any]) -> None:
     """Apply the panel; invalid values are explained and left as they were."""
@@ -173,8 +212,8 @@ async def settings_changed(values: dict[str, Any]) -> None:
         return
     prefs, chat = session_state(shared)
     new, problems = update_prefs(prefs, values)
-    cl.user_session.set("prefs", new)
-    chat.filters = new.filters()
+    cl.user_session.set("rag_prefs", new)
+    chat.filters = new.filters(searcher())
     if new.backend != prefs.backend:
         shared.warm_up(shared.assistant(new))
     text = f"⚙️ Settings: {new.describe()}."
@@ -192,6 +231,12 @@ async def on_message(message: cl.Message) -> None:
         if files:
             await index_uploads(files)
         if not files or "?" in message.content:  # text sent with files is a note, not a question
+            if wait := QUESTIONS.acquire(rate_key()):
+                await cl.Message(
+                    content=f"⏳ You have asked {QUESTIONS.limit} questions in the last minute, "
+                    f"the most this server answers. Please wait {wait_text(wait)} and ask again."
+                ).send()
+                return
             await answer(message.content)
     except Exception as exc:
         log.warning("message failed: %s", exc, exc_info=not isinstance(exc, RagError))
@@ -199,34 +244,10 @@ async def on_message(message: cl.Message) -> None:
 
 
 async def index_uploads(files: list[tuple[str, Path]]) -> None:
-    """Copy the attached files to the uploads folder and index them, showing progress."""
+    """Check, save and index the attached files (ui/upload_flow.py)."""
     shared = get_shared()
-    saved = await asyncio.to_thread(save_uploads, files, shared.settings.uploads_dir)
-    if not saved.names:
-        await cl.Message(
-            content="Nothing was indexed.\n\nSkipped:\n"
-            + "\n".join(f"- {r}" for r in saved.rejected)
-        ).send()
-        return
-    status = cl.Message(content=f"📥 Indexing {len(saved.names)} file(s)…")
-    await status.send()
-    progress = Progress()
-    task = asyncio.ensure_future(asyncio.to_thread(shared.ingest, saved.paths, progress.factory))
-    while not task.done():
-        await asyncio.wait({task}, timeout=0.5)
-        if (line := progress.changed()) is not None:
-            status.content = f"📥 Indexing {len(saved.names)} file(s)… {line}"
-            await status.update()
-    try:
-        report = task.result()
-    except Exception as exc:
-        status.content = render.polite_error(exc)
-        await status.update()
-        return
-    await asyncio.to_thread(discard_failed, report.skipped, saved)
-    status.content = render.ingest_summary(report, saved.names, saved.rejected)
-    await status.update()
-    await send_settings(shared, session_state(shared)[0])  # new outlets may have appeared
+    if await upload_desk(shared).handle(files, searcher(), rate_key()):
+        await send_settings(shared, session_state(shared)[0])  # new outlets may have appeared
 
 
 def answer_elements(answer: Answer) -> list[cl.Text]:
@@ -266,10 +287,17 @@ async def answer(question: str) -> None:
              final.backend, final.refused, t.first_token, t.total)  # fmt: skip
     msg.content = render.answer_markdown(final, final.hits[:3])
     msg.elements = answer_elements(final)  # type: ignore[assignment]
+    # Stored with the conversation: follow-ups after a resume, and feedback after a restart.
+    msg.metadata = {
+        "question": final.standalone_question or final.question,
+        "answer": final.text,
+        "citations": [{"n": c.n, "title": c.title, "article_id": c.article_id}
+                      for c in final.citations],
+    }  # fmt: skip
     await (msg.update() if msg.streaming else msg.send())
     # Chainlit attaches feedback to the run (the on_message step) that holds the message.
     for key in {msg.id, msg.parent_id or msg.id}:
-        ANSWERS.remember(key, final)
+        ANSWERS.remember(key, final, current_user())
     if msg.elements:
         await close_sidebar()
 

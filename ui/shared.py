@@ -22,6 +22,7 @@ from rag.errors import IndexMissingError
 from rag.ingest import ProgressFactory
 from rag.models import IndexStats, IngestReport
 from rag.retrieval import SearchFilters
+from rag.store.manifest import ArticleRecord
 
 log = logging.getLogger(__name__)
 BACKENDS = ("llamacpp", "openai", "extractive")
@@ -42,14 +43,16 @@ class Prefs:
     def from_settings(cls, settings: Settings) -> Prefs:
         return cls(backend=settings.llm_backend, top_k=settings.top_k)
 
-    def filters(self) -> SearchFilters | None:
-        """The retrieval filters, or None when nothing is restricted."""
+    def filters(self, user: str | None) -> SearchFilters:
+        """The retrieval filters; `user`'s private uploads are searched beside shared articles."""
         after = datetime.combine(self.date_from, time.min, UTC) if self.date_from else None
         before = datetime.combine(self.date_to, time.max, UTC) if self.date_to else None
-        found = SearchFilters(
-            sources=list(self.outlets), published_after=after, published_before=before
+        return SearchFilters(
+            sources=list(self.outlets),
+            published_after=after,
+            published_before=before,
+            visible_to=user,
         )
-        return None if found.is_empty() else found
 
     def describe(self) -> str:
         outlets = ", ".join(self.outlets) or "all outlets"
@@ -118,32 +121,56 @@ class SharedAssistants:
         except IndexMissingError:
             return None
 
-    def ingest(self, paths: Sequence[Path], progress: ProgressFactory) -> IngestReport:
-        """Index the files incrementally; every variant then uses the new index."""
-        report = self.base.ingest(list(paths), progress=progress)
+    def ingest(
+        self, paths: Sequence[Path], progress: ProgressFactory, owner: str | None = None
+    ) -> IngestReport:
+        """Index the files incrementally (private to `owner`, if given); every variant then
+        uses the new index."""
+        report = self.base.ingest(list(paths), progress=progress, owner=owner)
         with self._lock:
             self._variants.clear()
         return report
 
-    def stats(self) -> IndexStats | None:
-        """What the index holds; None when nothing is indexed yet."""
+    def indexed(self) -> dict[str, ArticleRecord]:
+        """Every indexed article by id (private ones included: for id checks only)."""
+        index = self._index()
+        return dict(index.manifest.articles) if index is not None else {}
+
+    def _visible(self, user: str | None) -> list[ArticleRecord]:
+        return [r for r in self.indexed().values() if r.owner is None or r.owner == user]
+
+    def stats(self, user: str | None = None) -> IndexStats | None:
+        """What the index holds for `user` (shared articles and their own uploads); None
+        when nothing is indexed yet."""
         try:
-            return self.base.stats()
+            stats = self.base.stats()
         except IndexMissingError:
             return None
+        visible = self._visible(user)
+        dates = [r.published for r in visible if r.published]
+        return stats.model_copy(
+            update={
+                "articles": len(visible),
+                "chunks": sum(len(r.chunk_ids) for r in visible),
+                "sources": sorted({r.source for r in visible}),
+                "first_published": min(dates) if dates else None,
+                "last_published": max(dates) if dates else None,
+            }
+        )
 
-    def corpus_sample(self) -> tuple[str, list[str]]:
-        """All indexed passage text (for choosing starters) and titles, newest first."""
+    def corpus_sample(self, user: str | None = None) -> tuple[str, list[str]]:
+        """Passage text `user` may search (for choosing starters) and titles, newest first."""
         index = self._index()
         if index is None:
             return "", []
-        text = "\n".join(chunk.text for chunk in index.chunks.values())
-        records = sorted(
-            index.manifest.articles.values(),
+        visible = sorted(
+            self._visible(user),
             key=lambda a: a.published.timestamp() if a.published else 0.0,
             reverse=True,
         )
-        return text, [r.title for r in records]
+        chunk_ids = {c for r in visible for c in r.chunk_ids}
+        text = "\n".join(c.text for cid, c in index.chunks.items() if cid in chunk_ids)
+        return text, [r.title for r in visible]
 
     def warm_up(self, assistant: Assistant | None = None) -> None:
         """Load the embedding model (and the LLM) in the background, so first answers are fast."""
