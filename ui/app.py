@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:  # `chainlit run` puts only ui/ on the path
 import chainlit as cl  # noqa: E402
 from chainlit.input_widget import InputWidget, MultiSelect, Select, Slider, TextInput  # noqa: E402
 from chainlit.types import ThreadDict  # noqa: E402
+from chainlit.utils import utc_now  # noqa: E402
 
 from rag.chat import ChatSession, Turn  # noqa: E402
 from rag.config import Settings  # noqa: E402
@@ -268,7 +269,9 @@ async def answer(question: str) -> None:
     shared = get_shared()
     prefs, chat = session_state(shared)
     chat.assistant = shared.assistant(prefs)
-    msg = cl.Message(content="")
+    # A streamed message is stored on its final update(), which does not stamp the time
+    # the way send() does: without it the stored conversation would lose its order.
+    msg = cl.Message(content="", created_at=utc_now())
     final: Answer | None = None
     try:
         async for item in iterate_in_thread(lambda: chat.stream(question), ANSWER_SLOTS):

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import CORPUS
 from tests.e2e.conftest import ARTIFACTS, ASSISTANT, Server, chat_server, data_copy
+from tests.e2e.pages import ask, finish, open_chat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,33 +34,6 @@ published: '2026-03-12T09:00:00'
 Xiaomi opened a flagship store in Nairobi, Kenya in March 2026. The store on Kimathi Street
 is the company's largest in East Africa and sells phones, tablets and smart home products.
 """
-
-
-def open_chat(page, url: str) -> None:  # type: ignore[no-untyped-def]
-    """Load the page and wait until the session is connected.
-
-    The settings button appears only once the socket is up and on_chat_start has sent the
-    settings: typing before that would be lost.
-    """
-    page.goto(url)
-    page.wait_for_selector("#chat-settings-open-modal")
-
-
-def finish(page, count_before: int, timeout_ms: int):  # type: ignore[no-untyped-def]
-    """Wait for a new assistant message and for the run to end; return the last message."""
-    page.wait_for_function(
-        f'document.querySelectorAll("{ASSISTANT}").length > {count_before}', timeout=timeout_ms
-    )
-    page.wait_for_selector("#stop-button", state="detached", timeout=timeout_ms)
-    return page.locator(ASSISTANT).last
-
-
-def ask(page, question: str, timeout_ms: int = 60_000):  # type: ignore[no-untyped-def]
-    """Type a question, send it, and return the finished answer message."""
-    before = page.locator(ASSISTANT).count()
-    page.fill("#chat-input", question)
-    page.click("#chat-submit")
-    return finish(page, before, timeout_ms)
 
 
 def check_citation_panel(page, answer) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ it showed as `[[1]](%5B1%5D)` instead of a clickable [1].
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
