@@ -125,3 +125,28 @@ def test_outcomes_and_records(tmp_path: Path) -> None:
     assert log.bytes_indexed("alice") == rows[0].size
     assert log.bytes_indexed("bob") == 0
     assert [r["user"] for r in log.rows()] == ["alice"] * 4
+
+
+class FakeShared:
+    """What UploadDesk needs of SharedAssistants to decide who may upload."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+def test_admin_mode_and_hourly_limit(tmp_path: Path) -> None:
+    from ui.upload_flow import UploadDesk
+    from ui.users import Account, Directory, hash_password, save_file
+
+    s = settings(tmp_path, upload_visibility="admin", uploads_per_hour=3, ui_admins="carol")
+    save_file(s.data_dir / "users.json", {"alice": Account("alice", hash_password("pw"), True)})
+    create_schema(s.data_dir / "chat.db")
+    desk = UploadDesk(FakeShared(s), Directory(s))  # type: ignore[arg-type]
+    refusal = desk.refusal("bob", "bob", 1)
+    assert refusal is not None and "Only administrators" in refusal
+    assert desk.refusal("alice", "alice", 2) is None  # admin in the users file
+    assert desk.refusal("carol", "carol", 3) is None  # admin by RAG_UI_ADMINS
+    limited = desk.refusal("alice", "alice", 2)
+    assert (
+        limited is not None and "3 uploaded files per hour" in limited and "Please wait" in limited
+    )
