@@ -34,6 +34,7 @@ _MONTHS = (
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 _FULL_MONTHS = _MONTHS.split()[:12]
+_MONTH_WORDS = frozenset(_MONTHS.split())
 _DATE = re.compile(
     rf"\b(({'|'.join(_FULL_MONTHS)})\b|({'|'.join(_MONTHS.split()[12:])})\.? \d"
     r"|(19|20)\d\d\b|\d{1,2}/\d{1,2})",
@@ -80,6 +81,18 @@ _SHARE = re.compile(r"%|\bper ?cent|\bshare\b", re.I)
 _ACRONYM = re.compile(r"[A-Z]{2,5}s?")  # "KOL", "CEO", "OPPO": not a person's or place's name
 
 
+# Chinese questions: what kind of answer they ask for (no capitals to find names by, so a
+# Chinese "who" is never refused for want of a new name).
+_ZH_ASKS_DATE = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|几号|日期|时间")
+_ZH_ASKS_FIGURE = re.compile(
+    r"多少|几[个位名次届场支家岁年]|多大|多高|多长|多重|多远|比例|增长率|增速|票房|震级|排名|第几"
+)
+_ZH_ASKS_NAME = re.compile(r"谁|哪位|哪个人|叫什么|名字|哪[个家支所]|哪里|在哪|哪国|哪座")
+_ZH_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}")
+_ZH_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 class Asked(NamedTuple):
     """What kind of answer a question wants: "figure" (of `counted`), "date" or "name"."""
 
@@ -106,6 +119,8 @@ def about_time(question: str) -> bool:
 def asked_kind(question: str) -> Asked | None:
     """The kind of answer the (last) question asks for, reporting questions included."""
     question = last_question(question)
+    if len(_HAN.findall(question)) >= 2:
+        return _zh_asked_kind(question)
     if _ASKS_DATE.search(question):
         return Asked("date")
     if _ASKS_RANK.search(question):
@@ -116,6 +131,18 @@ def asked_kind(question: str) -> Asked | None:
         word = (counted.group(1) if counted else figure.group("figure") or "").lower()
         return Asked("figure", None if not word or word in _NOT_COUNTED else word)
     if _ASKS_NAME.search(question):
+        return Asked("name")
+    return None
+
+
+def _zh_asked_kind(question: str) -> Asked | None:
+    """The kind of answer a Chinese question asks for ("什么时候" a date, "多少" a figure,
+    "谁"/"哪里" a name)."""
+    if _ZH_ASKS_DATE.search(question):
+        return Asked("date")
+    if _ZH_ASKS_FIGURE.search(question):
+        return Asked("figure")
+    if _ZH_ASKS_NAME.search(question):
         return Asked("name")
     return None
 
@@ -137,7 +164,14 @@ def last_question(text: str) -> str:
 def gives(asked: Asked, sentence: str, question: str) -> bool:
     """Whether `sentence` holds the kind of answer `question` asks for: a date; a figure
     next to what is counted ("290,000 followers" for "how many followers"); a name the
-    question does not already contain."""
+    question does not already contain. A Chinese sentence gives a date or figure when it
+    has one; any Chinese sentence may give a name (they cannot be told apart from words)."""
+    if _HAN.search(sentence) and len(_HAN.findall(question)) >= 2:
+        if asked.kind == "date":
+            return bool(_ZH_DATE.search(sentence) or _DATE.search(sentence))
+        if asked.kind == "figure":
+            return _ZH_NUMBER.search(sentence) is not None
+        return True
     if asked.kind == "date":
         return _DATE.search(sentence) is not None
     if asked.kind == "figure":
@@ -184,7 +218,7 @@ def names_in(question: str) -> list[str]:
     for n, match in enumerate(_NAME.finditer(question)):
         word = match.group(1)
         if (n == 0 and match.start() == len(question) - len(question.lstrip())) or (
-            word.lower() in _QUESTION_WORDS
+            word.lower() in _QUESTION_WORDS or word.lower() in _MONTH_WORDS
         ):
             continue
         names.append(word.rstrip("'’s") if word.endswith(("'s", "’s")) else word)

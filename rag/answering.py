@@ -6,12 +6,10 @@ from rag.answerability import asked_for, unanswerable_reason
 from rag.config import Settings
 from rag.evidence import EvidenceSet
 from rag.extractive import compose, select_sentences
+from rag.language import KINDS, format_day, say
 from rag.models import Answer, Citation, Hit
 
-REFUSAL_TEXT = (
-    "I could not find the answer to this question in the articles I have. "
-    "The closest passages are listed below."
-)
+REFUSAL_TEXT = say("refusal", "en")
 
 
 def validate_question(question: str, settings: Settings) -> str:
@@ -29,10 +27,17 @@ def validate_question(question: str, settings: Settings) -> str:
     return cleaned
 
 
-def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = None) -> Answer:
+def refusal(
+    question: str,
+    hits: list[Hit],
+    backend: str,
+    notice: str | None = None,
+    language: str = "en",
+) -> Answer:
+    """The answer that says the articles do not hold it (in the question's language)."""
     return Answer(
         question=question,
-        text=REFUSAL_TEXT,
+        text=say("refusal", language),
         refused=True,
         hits=hits,
         grounded=0.0,
@@ -41,10 +46,10 @@ def refusal(question: str, hits: list[Hit], backend: str, notice: str | None = N
     )
 
 
-def name_dates(answer: Answer) -> Answer:
+def name_dates(answer: Answer, language: str = "en") -> Answer:
     """Close an answer to a question about time with the outlet and publication date of each
     article it cites ("Published: 创业邦, 1 September 2025 [1]."): taken from the citations'
-    metadata, so it needs no verification."""
+    metadata, so it needs no verification. An unknown outlet is left out."""
     first: dict[str, Citation] = {}
     for c in answer.citations:
         if c.published and c.article_id not in first:
@@ -52,11 +57,16 @@ def name_dates(answer: Answer) -> Answer:
     if answer.refused or not first:
         return answer
     dated = "; ".join(
-        f"{c.source}, {c.published.day} {c.published:%B %Y} [{c.n}]"
+        ", ".join(
+            x
+            for x in (c.source if c.source != "unknown" else "", format_day(c.published, language))
+            if x
+        )
+        + f" [{c.n}]"
         for c in first.values()
         if c.published
     )
-    answer.text = f"{answer.text}\n\nPublished: {dated}."
+    answer.text = f"{answer.text}\n\n{say('published', language, dated=dated)}"
     return answer
 
 
@@ -71,15 +81,22 @@ def answer_extractively(
     evidence: EvidenceSet,
     settings: Settings,
     notice: str | None = None,
+    language: str = "en",
 ) -> Answer:
     """The best sentences of the passages, each with its [n]; refuse when none is close enough."""
     asked = asked_for(question)
     chosen = select_sentences(question, evidence, settings.extractive_sentences, asked)
+
+    def refuse(reason: str | None = None) -> Answer:
+        why = say("not_answered", language, reason=reason) if reason else None
+        note = " ".join(n for n in (why, notice) if n) or None
+        return refusal(question, hits, "extractive", note, language)
+
     if asked and not chosen and evidence.items:
-        why = f"Not answered: no retrieved sentence gives the {asked.kind} the question asks for."
-        return refusal(question, hits, "extractive", " ".join(n for n in (why, notice) if n))
+        kind = KINDS[asked.kind].get(language, asked.kind)
+        return refuse(say("no_kind", language, kind=kind))
     if not chosen or chosen[0][1] < settings.evidence_threshold:
-        return refusal(question, hits, "extractive", notice)
+        return refuse()
     passages = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits]
     sources = [
         f"{e.hit.chunk.source} {e.hit.chunk.published:%d %B %Y}"
@@ -88,8 +105,7 @@ def answer_extractively(
     ]
     reason = unanswerable_reason(question, passages, [e.sentence for e, _ in chosen], sources)
     if reason:
-        why = f"Not answered: {reason}."
-        return refusal(question, hits, "extractive", " ".join(n for n in (why, notice) if n))
+        return refuse(reason)
     text, citations = compose(chosen)
     return Answer(
         question=question,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.answerability import about_time
+from rag.answerability import about_time, asked_kind
 from rag.answering import (
     answer_extractively,
     name_dates,
@@ -18,17 +18,20 @@ from rag.answering import (
 from rag.chat import ChatSession
 from rag.config import Settings
 from rag.corpus.text import split_sentences
-from rag.dates import DateIntent, parse_date_intent
 from rag.embeddings import Embedder, settings_embedder
 from rag.errors import IndexMissingError
 from rag.evidence import EvidenceSet, SentenceCache
 from rag.generation import generate
 from rag.ingest import ProgressFactory, ingest
+from rag.injection import quarantine
+from rag.language import say
 from rag.llm import LLM, load_llm
 from rag.models import Answer, Hit, IndexStats, IngestReport
+from rag.period import period_label, period_mismatch, window_text
+from rag.query import Query, prepare
 from rag.retrieval import Retriever, SearchFilters
 from rag.store.index import Index, sentence_id
-from rag.translate import needs_translation, translate_question, untranslated_notice
+from rag.translate import untranslated_notice
 
 _UNSET = object()
 
@@ -83,10 +86,14 @@ class Assistant:
         *,
         rebuild: bool = False,
         progress: ProgressFactory | None = None,
+        owner: str | None = None,
     ) -> IngestReport:
-        """Incrementally index files (default: the corpus folder), then reload the index."""
+        """Incrementally index files (default: the corpus folder), then reload the index.
+
+        `owner`: the articles are visible only to searches with that user in
+        `SearchFilters.visible_to` (private uploads)."""
         kwargs = {"progress": progress} if progress else {}
-        report = ingest(self.settings, self.embedder, paths, rebuild=rebuild, **kwargs)
+        report = ingest(self.settings, self.embedder, paths, rebuild=rebuild, owner=owner, **kwargs)
         self.reload()
         return report
 
@@ -104,31 +111,37 @@ class Assistant:
         self, query: str, k: int | None = None, filters: SearchFilters | None = None
     ) -> list[Hit]:
         """Top-k passages for a query, best first."""
-        query = validate_question(query, self.settings)
-        return self._retrieve(query, k, filters)[0]
+        question = validate_question(query, self.settings)
+        prepared = prepare(
+            question, self.embedder, None, read_dates=self.settings.date_mode != "off"
+        )
+        return self._retrieve(prepared, k, filters)[0]
 
     def _retrieve(
-        self, query: str, k: int | None, filters: SearchFilters | None
-    ) -> tuple[list[Hit], str | None, bool]:
-        """Hybrid search, narrowed to the dates the question names (with a notice saying so),
-        and whether the question is about time.
+        self, query: Query, k: int | None, filters: SearchFilters | None
+    ) -> tuple[list[Hit], list[str]]:
+        """Hybrid search, with the time the question names preferred (or, with date_mode
+        'filter', as a publication-date filter), and the notices that say so.
 
-        "in January 2026" becomes a published-date filter; when no article falls in it, all
-        articles are searched and the notice says that. "latest" prefers recent articles.
+        With 'filter', "in January 2026" keeps only articles published then; when none is,
+        all articles are searched and the notice says that.
         """
         k = k or self.settings.top_k
-        intent = parse_date_intent(query) if self.settings.parse_dates else DateIntent()
-        timely = intent.recent or about_time(query)
-        if intent.after is None and intent.before is None:
-            return self.retriever.search(query, k, filters, recent=intent.recent), None, timely
+        intent, lang = query.dates, query.language
+        search = self.retriever.search
+        if query.period is None or self.settings.date_mode == "off":
+            return search(query.text, k, filters, intent.recent, vector=query.vector), []
+        if self.settings.date_mode == "prefer":
+            hits = search(query.text, k, filters, vector=query.vector, period=intent)
+            label = period_label(intent, lang)
+            return hits, [say("prefer_period", lang, period=label, expression=intent.expression)]
         narrowed = (filters or SearchFilters()).narrowed(intent.after, intent.before)
-        hits = self.retriever.search(query, k, narrowed)
-        window = _window_text(intent)
+        hits = search(query.text, k, narrowed, vector=query.vector)
+        window = window_text(intent, lang)
         if hits:
-            notice = f"Searched only articles published {window} (from “{intent.expression}”)."
-            return hits, notice, True
-        notice = f"No article was published {window}; searched all articles instead."
-        return self.retriever.search(query, k, filters), notice, True
+            return hits, [say("searched_period", lang, window=window, expression=intent.expression)]
+        hits = search(query.text, k, filters, vector=query.vector)
+        return hits, [say("no_article_in_period", lang, window=window)]
 
     @property
     def retriever(self) -> Retriever:
@@ -155,44 +168,54 @@ class Assistant:
         assert answer is not None
         return answer
 
+    def prepare(self, question: str) -> Query:
+        """The question validated, with its language, search text, vector and dates."""
+        question = validate_question(question, self.settings)
+        return prepare(
+            question,
+            self.embedder,
+            self.llm,
+            translate=self.settings.translate_questions,
+            read_dates=self.settings.date_mode != "off",
+        )
+
     def stream(
         self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it is generated, then the verified Answer (always last)."""
         started = time.perf_counter()
-        question = validate_question(question, self.settings)
+        query = self.prepare(question)
+        lang, text = query.language, query.text
         llm = self.llm
         backend = llm.name if llm else "extractive"
-        asked, notices = question, []
-        if llm is not None and self.settings.translate_questions and needs_translation(question):
-            english = translate_question(llm, question)
-            if english:
-                question = english
-                notices.append(f"Searched in English: “{english}”.")
-        hits, date_notice, timely = self._retrieve(question, k, filters)
-        notices += [date_notice] if date_notice else []
+        found, notices = self._retrieve(query, k, filters)
+        hits, left_out = quarantine(found)
+        notices = [*query.notices, *notices]
+        if left_out:
+            notices.append(say("quarantined", lang, count=len(left_out)))
         retrieved = time.perf_counter()
         answer: Answer | None = None
         if not retrieval_is_confident(hits, self.settings):
-            answer = refusal(question, hits, backend)
+            answer = refusal(text, hits, backend, language=lang)
         elif llm is None:
-            evidence = self._evidence(hits)
-            answer = answer_extractively(question, hits, evidence, self.settings)
+            evidence = self._evidence(hits, query)
+            answer = answer_extractively(text, hits, evidence, self.settings, language=lang)
             yield answer.text
         else:
-            evidence = self._evidence(hits)
-            for item in generate(question, hits, evidence, llm, self.settings):
+            evidence = self._evidence(hits, query)
+            for item in generate(text, hits, evidence, llm, self.settings, lang):
                 if isinstance(item, Answer):
                     answer = item
                 else:
                     yield item
         assert answer is not None
+        answer = self._check_period(query, answer, backend)
         if answer.refused and llm is None:
-            untranslated = untranslated_notice(asked, self.settings.embedding_model)
+            untranslated = untranslated_notice(query.asked, self.settings.embedding_model, lang)
             notices += [untranslated] if untranslated else []
-        if timely:
-            answer = name_dates(answer)
-        answer.question = asked
+        if query.dates.recent or query.period or about_time(text):
+            answer = name_dates(answer, lang)
+        answer.question = query.asked
         if notices:
             answer.notice = " ".join([*notices, *([answer.notice] if answer.notice else [])])
         done = time.perf_counter()
@@ -205,8 +228,33 @@ class Assistant:
         )
         yield answer
 
-    def _evidence(self, hits: list[Hit]) -> EvidenceSet:
-        """The sentences of the hits with their vectors, read from the index where stored."""
+    def _check_period(self, query: Query, answer: Answer, backend: str) -> Answer:
+        """Refuse an answer drawn from another year than the one the question names."""
+        if query.period is None or self.settings.date_mode == "off":
+            return answer
+        asked = asked_kind(query.asked)
+        years = period_mismatch(query.dates, answer, bool(asked and asked.kind == "date"))
+        if years is None:
+            return answer
+        lang = query.language
+        label = (
+            "、".join(f"{y}年" for y in sorted(years))
+            if lang == "zh"
+            else ", ".join(str(y) for y in sorted(years))
+        )
+        reason = say("not_answered", lang, reason=say("wrong_period", lang, years=label))
+        notice = " ".join(n for n in (reason, answer.notice) if n)
+        return refusal(query.text, answer.hits, backend, notice, lang)
+
+    def _evidence(self, hits: list[Hit], query: Query | None = None) -> EvidenceSet:
+        """The sentences of the hits with their vectors, read from the index where stored
+        (and the question's vector, so ranking against it embeds nothing)."""
+        evidence = self._sentences(hits)
+        if query is not None:
+            evidence.remember(query.text, query.vector)
+        return evidence
+
+    def _sentences(self, hits: list[Hit]) -> EvidenceSet:
         index = self.index
         with self._lock:
             for hit in hits:
@@ -246,12 +294,3 @@ class Assistant:
             first_published=min(dates) if dates else None,
             last_published=max(dates) if dates else None,
         )
-
-
-def _window_text(intent: DateIntent) -> str:
-    """'between 2026-01-01 and 2026-01-31', 'since 2025-09-01', 'until 2025-12-31'."""
-    after = intent.after.date().isoformat() if intent.after else None
-    before = intent.before.date().isoformat() if intent.before else None
-    if after and before:
-        return f"between {after} and {before}"
-    return f"since {after}" if after else f"until {before}"

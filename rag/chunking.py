@@ -71,6 +71,7 @@ def chunk_article(article: Article, splitter) -> list[Chunk]:  # type: ignore[no
                 source=article.source,
                 published=article.published,
                 url=article.url,
+                owner=article.owner,
             )
         )
     return chunks

@@ -7,6 +7,7 @@ verifier (which sentence supports this answer sentence?) work on this.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from rag.corpus.text import HAN, split_sentences
 from rag.embeddings import Embedder
 from rag.models import Citation, Hit
 
-_WORD = re.compile(r"[a-z0-9%]+(?:[.,][0-9]+)*|[\u4e00-\u9fff]")
+_WORD = re.compile(r"[a-z0-9%‰]+(?:[.,][0-9]+)*")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 STOPWORDS = frozenset(
     (
         "a an and are as at be by did do does for from has have how in is it its of on or that "
@@ -26,12 +28,19 @@ STOPWORDS = frozenset(
 
 
 def content_words(text: str) -> set[str]:
-    """Lower-cased words without stopwords; a crude stem drops a plural/possessive 's'."""
+    """Lower-cased words without stopwords (a crude stem drops a plural/possessive 's'),
+    and the character pairs of Chinese runs: Chinese has no spaces, and single characters
+    are too common to tell passages apart ("出生率" → "出生", "生率")."""
+    lowered = unicodedata.normalize("NFKC", text).lower()
     words = set()
-    for w in _WORD.findall(text.lower().replace("'s", "")):
+    for w in _WORD.findall(_HAN_RUN.sub(" ", lowered.replace("'s", ""))):
         if w in STOPWORDS:
             continue
         words.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    for run in _HAN_RUN.findall(lowered):
+        words.update(run[i : i + 2] for i in range(len(run) - 1)) if len(run) > 1 else words.add(
+            run
+        )
     return words
 
 
@@ -58,6 +67,7 @@ class Evidence:
     hit: Hit
     sentence: str
     vector: np.ndarray
+    position: int = 0  # the sentence's place in its passage
 
 
 SentenceCache = dict[str, tuple[list[str], np.ndarray]]
@@ -89,10 +99,20 @@ class EvidenceSet:
             cache[chunk.id] = (sentences[chunk.id], vectors[start : start + count])
             start += count
         self.items = [
-            Evidence(hit, sentence, vector)
+            Evidence(hit, sentence, vector, n)
             for hit in hits
-            for sentence, vector in zip(*cache[hit.chunk.id], strict=True)
+            for n, (sentence, vector) in enumerate(zip(*cache[hit.chunk.id], strict=True))
         ]
+        self._queries: dict[str, np.ndarray] = {}
+
+    def remember(self, text: str, vector: np.ndarray) -> None:
+        """The embedding of `text` (the question), so ranking against it embeds nothing."""
+        self._queries[text] = vector
+
+    def _vector(self, text: str) -> np.ndarray:
+        if text not in self._queries:
+            self._queries[text] = self.embedder.embed_queries([text])[0]
+        return self._queries[text]
 
     def subset(self, hits: list[Hit]) -> EvidenceSet:
         """The same embedded sentences, restricted to some of the hits (no re-embedding)."""
@@ -100,6 +120,7 @@ class EvidenceSet:
         view = EvidenceSet.__new__(EvidenceSet)
         view.hits, view.embedder = hits, self.embedder
         view.items = [e for e in self.items if e.hit.chunk.id in keep]
+        view._queries = self._queries
         return view
 
     def rank(self, text: str, paraphrase: bool = False) -> list[tuple[Evidence, float]]:
@@ -112,12 +133,12 @@ class EvidenceSet:
         """
         if not self.items:
             return []
-        query = self.embedder.embed_queries([text])[0]
-        cross_lingual = bool(HAN.search(text))
+        query = self._vector(text)
+        chinese = bool(HAN.search(text))
         scored = []
         for item in self.items:
             cosine = float(item.vector @ query)
-            if cross_lingual and not HAN.search(item.sentence):
+            if chinese != bool(HAN.search(item.sentence)):
                 blend = cosine  # a Chinese question shares no words with an English sentence
             else:
                 blend = 0.7 * cosine + 0.3 * lexical_support(text, item.sentence)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.answerability import Asked, gives, last_question
+from rag.corpus.text import is_filler
 from rag.evidence import Evidence, EvidenceSet, make_citation
 from rag.models import Citation
 
@@ -51,6 +52,8 @@ def select_sentences(
             if s >= best - ASKED_GAP and gives(asked, e.sentence, question)
         ]
     for item, score in ranked:
+        if is_filler(item.sentence):
+            continue
         if chosen and score < chosen[0][1] - margin:
             break
         if any(item.sentence == c.sentence for c, _ in chosen):

@@ -32,10 +32,13 @@ ProgressFactory = Callable[[int, str], Callable[[int], None]]
 LOCK_FILE = ".ingest.lock"
 
 
-def scan(paths: Sequence[Path], report: IngestReport) -> tuple[dict[str, Article], set[Path]]:
+def scan(
+    paths: Sequence[Path], report: IngestReport, owner: str | None = None
+) -> tuple[dict[str, Article], set[Path]]:
     """Load every file under `paths`; bad files and duplicates go into the report.
 
-    Returns the articles by id and the (resolved) files that failed to load.
+    Returns the articles by id (owned by `owner`, if given) and the (resolved) files that
+    failed to load.
     """
     articles: dict[str, Article] = {}
     by_hash: dict[str, str] = {}
@@ -49,6 +52,8 @@ def scan(paths: Sequence[Path], report: IngestReport) -> tuple[dict[str, Article
             failed.add(path.resolve())
             continue
         for article in loaded:
+            if owner is not None:
+                article = article.model_copy(update={"owner": owner})
             if article.content_hash in by_hash:
                 report.duplicates.append(
                     f"{path}: same content as article {by_hash[article.content_hash]}"
@@ -101,8 +106,11 @@ def ingest(
     *,
     rebuild: bool = False,
     progress: ProgressFactory = _silent,
+    owner: str | None = None,
 ) -> IngestReport:
-    """Bring the index in step with the files under `paths` (default: the corpus folder)."""
+    """Bring the index in step with the files under `paths` (default: the corpus folder).
+
+    `owner` marks the articles found as visible to that user only (private uploads)."""
     started = time.perf_counter()
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.index_dir / LOCK_FILE), timeout=0)
@@ -115,7 +123,7 @@ def ingest(
         ) from exc
     try:
         report = _ingest_locked(
-            settings, embedder, paths or [settings.corpus_dir], rebuild, progress
+            settings, embedder, paths or [settings.corpus_dir], rebuild, progress, owner
         )
     finally:
         lock.release()
@@ -129,10 +137,11 @@ def _ingest_locked(
     paths: Sequence[Path],
     rebuild: bool,
     progress: ProgressFactory,
+    owner: str | None = None,
 ) -> IngestReport:
     report = IngestReport()
     old = _previous_index(settings, embedder, rebuild)
-    found, failed = scan(paths, report)
+    found, failed = scan(paths, report, owner)
     records, kept_chunks = _keep_or_remove(old, found, [p.resolve() for p in paths], failed, report)
     to_embed = _new_or_changed(old, found, records, report)
     new_chunks = _chunk_all(settings, embedder, to_embed)
@@ -145,6 +154,7 @@ def _ingest_locked(
             source=article.source,
             published=article.published,
             chunk_ids=[c.id for c in new_chunks[article.id]],
+            owner=article.owner,
         )
     fresh = [c for chunks in new_chunks.values() for c in chunks]
     changed = bool(
@@ -178,7 +188,11 @@ def _keep_or_remove(
     kept: list[Chunk] = []
     for article_id, record in old.manifest.articles.items():
         current = found.get(article_id)
-        unchanged = current is not None and current.content_hash == record.content_hash
+        unchanged = (
+            current is not None
+            and current.content_hash == record.content_hash
+            and current.owner == record.owner
+        )
         if current is not None and not unchanged:
             continue  # changed: re-embedded by the caller
         broken = record.path is not None and Path(record.path).resolve() in failed

@@ -21,6 +21,9 @@ class Article(BaseModel):
     url: str | None = None
     text: str = Field(min_length=1)
     path: str | None = Field(None, description="File it was loaded from.")
+    owner: str | None = Field(
+        None, description="The user who uploaded it when uploads are private; None: everyone's."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -45,6 +48,7 @@ class Chunk(BaseModel):
     source: str
     published: datetime | None = None
     url: str | None = None
+    owner: str | None = Field(None, description="Visible only to this user (None: to all).")
 
 
 class Hit(BaseModel):

@@ -20,8 +20,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from rag.corpus.text import parse_published
+from rag.dates import DateIntent
 from rag.embeddings import Embedder
 from rag.models import Hit
+from rag.period import fits
 from rag.store.index import Index, chunk_of
 
 
@@ -31,14 +33,23 @@ class SearchFilters(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Outlets to keep (exact names).")
     published_after: datetime | None = None
     published_before: datetime | None = None
+    visible_to: str | None = Field(
+        None,
+        description="A user: their private uploads are searched beside everyone's articles. "
+        "None: private uploads are never searched.",
+    )
 
     def is_empty(self) -> bool:
         return not (self.sources or self.published_after or self.published_before)
 
-    def mask(self, sources: np.ndarray, published: np.ndarray) -> np.ndarray:
-        """Which rows pass, given each row's outlet and POSIX publication time (NaN: unknown,
-        excluded whenever a date bound is set)."""
+    def mask(
+        self, sources: np.ndarray, published: np.ndarray, owners: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Which rows pass, given each row's outlet, POSIX publication time (NaN: unknown,
+        excluded whenever a date bound is set) and owner (None: everyone's)."""
         keep = np.ones(len(sources), dtype=bool)
+        if owners is not None:
+            keep &= (owners == None) | (owners == self.visible_to)  # noqa: E711
         if self.sources:
             keep &= np.isin(sources, self.sources)
         after = parse_published(self.published_after)
@@ -70,6 +81,7 @@ class Weights(NamedTuple):
     sentence: float
     keyword: float
     recency: float = 0.0
+    period: float = 0.0  # bonus (z units) of a passage from or about the period asked for
 
 
 class Signals(NamedTuple):
@@ -95,6 +107,7 @@ class Tables:
     article_starts: np.ndarray  # first row (in that order) of each article number
     published: np.ndarray  # POSIX time of each chunk row (NaN when unknown)
     sources: np.ndarray  # outlet of each chunk row
+    owners: np.ndarray | None = None  # owner of each row (None: everyone's); None: no owners
 
     @classmethod
     def of(cls, index: Index) -> Tables:
@@ -128,6 +141,11 @@ class Tables:
                 dtype=np.float64,
             ),
             sources=np.array([c.source for c in chunks], dtype=object),
+            owners=(
+                np.array([c.owner for c in chunks], dtype=object)
+                if any(c.owner for c in chunks)
+                else None
+            ),
         )
         index.scoring = tables
         return tables
@@ -203,9 +221,11 @@ class Retriever:
         return Signals(dense, sentence, keyword)
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        if not filters or filters.is_empty():
+        """Rows that pass the filters (None: all); private uploads only for their owner."""
+        owners = self.tables.owners
+        if owners is None and (not filters or filters.is_empty()):
             return None
-        return filters.mask(self.tables.sources, self.tables.published)
+        return (filters or SearchFilters()).mask(self.tables.sources, self.tables.published, owners)
 
     def search(
         self,
@@ -213,31 +233,37 @@ class Retriever:
         k: int,
         filters: SearchFilters | None = None,
         recent: bool = False,
+        *,
+        vector: np.ndarray | None = None,
+        period: DateIntent | None = None,
     ) -> list[Hit]:
+        """The top k passages; `vector` is the query's embedding when already computed,
+        `period` a time the question names (passages from or about it are preferred)."""
         t = self.tables
         if not t.ids:
             return []
         mask = self.mask(filters)
         if mask is not None and not mask.any():
             return []
-        vector = self.embedder.embed_queries([query])[0]
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
         signals = self.signals(query, vector)
         weights = self.weights if recent else self.weights._replace(recency=0.0)
         fused = fuse(signals, weights, mask, t.published)
         allowed = len(t.ids) if mask is None else int(mask.sum())
-        rows = self._diverse_top(fused, min(k, allowed))
+        ranked = self._diverse_top(fused, min(k, allowed), period)
         return [
             Hit(
                 chunk=self.index.chunks[t.ids[r]],
                 score=float(signals.dense[r]),
                 rank=rank,
-                fused=round(float(fused[r]), 4),
+                fused=round(float(value), 4),
                 sentence=float(
                     signals.sentence[r] if weights.sentence else self.best_sentence(vector, r)
                 ),
                 keyword=float(signals.keyword[r]),
             )
-            for rank, r in enumerate(rows, start=1)
+            for rank, (r, value) in enumerate(ranked, start=1)
         ]
 
     def best_sentence(self, vector: np.ndarray, row: int) -> float:
@@ -252,17 +278,21 @@ class Retriever:
         )
         return float((t.sentence_vectors[t.sentence_starts[j] : end] @ vector).max())
 
-    def _diverse_top(self, fused: np.ndarray, k: int) -> list[int]:
-        """The best k rows, at most `max_per_article` per article unless that leaves gaps."""
+    def _diverse_top(
+        self, fused: np.ndarray, k: int, period: DateIntent | None = None
+    ) -> list[tuple[int, float]]:
+        """The best k rows with their scores, at most `max_per_article` per article unless
+        that leaves gaps. Candidates from or about `period` get the period bonus first."""
         pool = min(len(fused), max(k * 10, 50))
         candidates = (
             np.argpartition(-fused, pool - 1)[:pool] if pool < len(fused) else np.arange(len(fused))
         )
-        ordered = [
-            int(r)
-            for r in candidates[np.argsort(-fused[candidates], kind="stable")]
-            if np.isfinite(fused[r])
-        ]
+        scores = {int(r): float(fused[r]) for r in candidates if np.isfinite(fused[r])}
+        if period is not None and self.weights.period:
+            for r in scores:
+                if fits(self.index.chunks[self.tables.ids[r]], period):
+                    scores[r] += self.weights.period
+        ordered = sorted(scores, key=lambda r: -scores[r])
         chosen: list[int] = []
         per_article: dict[int, int] = {}
         for r in ordered:
@@ -271,6 +301,8 @@ class Retriever:
                 chosen.append(r)
                 per_article[code] = per_article.get(code, 0) + 1
                 if len(chosen) == k:
-                    return chosen
-        rest = [r for r in ordered if r not in set(chosen)]
-        return chosen + rest[: k - len(chosen)]
+                    break
+        if len(chosen) < k:
+            taken = set(chosen)
+            chosen += [r for r in ordered if r not in taken][: k - len(chosen)]
+        return [(r, scores[r]) for r in chosen]

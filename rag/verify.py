@@ -9,8 +9,11 @@ the sentence, if any; otherwise the sentence is flagged unsupported.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
+from rag.corpus.text import ABBREVIATION as _ABBREVIATION
+from rag.datetext import digits, rewrite_dates
 from rag.evidence import Evidence, EvidenceSet, content_words, make_citation
 from rag.models import Citation, Hit
 
@@ -27,15 +30,62 @@ class Verified:
 
 
 def split_answer(text: str) -> list[str]:
-    """Answer sentences, each keeping the markers that follow its final punctuation."""
-    return [m.group(0).strip() for m in SENTENCE.finditer(text.strip()) if m.group(0).strip()]
+    """Answer sentences, each keeping the markers that follow its final punctuation (no
+    break after an abbreviation such as "U.S.")."""
+    out: list[str] = []
+    for m in SENTENCE.finditer(text.strip()):
+        piece = m.group(0).strip()
+        if not piece:
+            continue
+        if out and _ABBREVIATION.search(out[-1][-12:]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+SHORT_CLAIM = 30  # characters: "Germany", "2017年3月3日", "Simona Halep", "10.48‰"
+
+
+def canonical(text: str) -> str:
+    """Text compared character for character: width and case folded, dates written one way
+    ("2020年11月24日", "2020-11-24", "Nov 24, 2020" → "20201124"), no spaces or punctuation."""
+    text = rewrite_dates(unicodedata.normalize("NFKC", text), digits).lower()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def is_short(claim: str) -> bool:
+    """A bare answer (a name, a figure, a date) rather than a sentence."""
+    return len(claim.rstrip(".。!！")) <= SHORT_CLAIM and len(claim.split()) <= 5
+
+
+_NOT_ANSWERS = frozenset("yes no ok sure 是 否 是的 不是 对 不对".split())
+
+
+def is_answer(claim: str) -> bool:
+    """A short text that can be an answer (not "Yes.", not punctuation)."""
+    key = canonical(claim)
+    return key not in _NOT_ANSWERS and (
+        len(key) >= 2 or bool(re.search(r"\d|[\u4e00-\u9fff]", key))
+    )
+
+
+def contains_claim(claim: str, passage: str) -> bool:
+    """A short answer is supported by a passage that states it (dates in any format)."""
+    wanted = canonical(claim)
+    return bool(wanted) and wanted in canonical(passage)
 
 
 def _place_marker(sentence: str, n: int) -> str:
+    return _with_markers(sentence, [n])
+
+
+def _with_markers(sentence: str, numbers: list[int]) -> str:
+    """The sentence without its markers, then `numbers` before its final punctuation."""
+    kept = "".join(f" [{n}]" for n in numbers)
     body = MARKER.sub("", sentence).rstrip()
-    if body and body[-1] in ".!?。！？":
-        return f"{body[:-1]} [{n}]{body[-1]}"
-    return f"{body} [{n}]"
+    end = body[-1] if body and body[-1] in ".!?。！？" else ""
+    return f"{body[:-1] if end else body}{kept}{end}"
 
 
 class CitationVerifier:
@@ -52,6 +102,29 @@ class CitationVerifier:
     def _support(self, sentence: str, n: int) -> tuple[Evidence, float] | None:
         return self.evidence.best_in(sentence, self.sources[n - 1].chunk.id)
 
+    def _stated_by(self, claim: str, numbers: list[int]) -> list[tuple[int, Evidence]]:
+        """The cited sources with a sentence that states a short answer; when none of them
+        does, the first other source that does."""
+
+        def states(n: int) -> Evidence | None:
+            chunk_id = self.sources[n - 1].chunk.id
+            return next(
+                (
+                    e
+                    for e in self.evidence.items
+                    if e.hit.chunk.id == chunk_id and contains_claim(claim, e.sentence)
+                ),
+                None,
+            )
+
+        found = [(n, e) for n in numbers if (e := states(n)) is not None]
+        if found:
+            return found
+        for n in range(1, len(self.sources) + 1):
+            if (e := states(n)) is not None:
+                return [(n, e)]
+        return []
+
     def verify(self, text: str) -> Verified:
         cited: dict[int, Citation] = {}
         out: list[str] = []
@@ -59,20 +132,27 @@ class CitationVerifier:
         claims = 0
         for sentence in split_answer(text):
             plain = MARKER.sub("", sentence).strip()
-            if len(content_words(plain)) < 2:  # "Yes." / connective fragments: not claims
-                out.append(MARKER.sub("", sentence))
-                continue
-            claims += 1
             markers = [int(n) for n in MARKER.findall(sentence)]
             valid = [n for n in dict.fromkeys(markers) if 1 <= n <= len(self.sources)]
+            stated = self._stated_by(plain, valid) if is_answer(plain) else []
+            if stated:  # the source states it word for word (dates in any format)
+                claims += 1
+                out.append(_with_markers(sentence, [n for n, _ in stated]))
+                for n, item in stated:
+                    cited.setdefault(n, make_citation(n, item, 1.0))
+                continue
+            if len(content_words(plain)) < 2:
+                if is_short(plain) and is_answer(plain):  # a bare answer no source states
+                    claims += 1
+                    unsupported.append(plain)
+                out.append(MARKER.sub("", sentence))  # "Yes." / connectives: not claims
+                continue
+            claims += 1
             supported = [
                 (n, s) for n in valid if (s := self._support(plain, n)) and s[1] >= self.threshold
             ]
             if supported:
-                kept = "".join(f" [{n}]" for n, _ in supported)
-                body = MARKER.sub("", sentence).rstrip()
-                end = body[-1] if body and body[-1] in ".!?。！？" else ""
-                out.append(f"{body[:-1] if end else body}{kept}{end}")
+                out.append(_with_markers(sentence, [n for n, _ in supported]))
                 for n, (item, score) in supported:
                     cited.setdefault(n, make_citation(n, item, score))
                 continue

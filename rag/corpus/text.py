@@ -9,6 +9,11 @@ from datetime import UTC, date, datetime
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Chinese characters
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
+# A period after these ends no sentence: "U.S. Open", "Mr. Lei", "No. 3", "e.g. this".
+ABBREVIATION = re.compile(
+    r"(?:^|[\s.(])(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Mt|No|Nos|vs|etc|e\.g|i\.e|Inc|Co|Corp|Ltd|Jr|Sr|"
+    r"Gen|Gov|Sen|Rep|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|ca|fig|al)\.$"
+)
 
 
 # A sentence that is only a snippet's date ("Jan 16, 2020 ...") or an ellipsis says nothing.
@@ -29,10 +34,25 @@ def slugify(value: str) -> str:
     return value.strip("-") or "article"
 
 
+def _pieces(text: str) -> list[str]:
+    """Split at sentence punctuation and line breaks, except after abbreviations."""
+    pieces: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start : m.start()]
+        if "\n" not in m.group(0) and ABBREVIATION.search(before[-12:]):
+            continue
+        pieces.append(before)
+        start = m.end()
+    pieces.append(text[start:])
+    return pieces
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage: split at sentence punctuation and line breaks; drops headings."""
+    """Sentences of a passage: split at sentence punctuation and line breaks (not after
+    abbreviations such as "U.S." or "Mr."); drops headings."""
     out: list[str] = []
-    for piece in _SENTENCE_END.split(text):
+    for piece in _pieces(text):
         for sentence in _CJK_SENTENCE_END.split(piece):
             sentence = sentence.strip().lstrip("-*• ").strip()
             if sentence and not sentence.startswith("#"):

@@ -164,6 +164,11 @@ class RgbItemResult(BaseModel):
     correct: bool = False
     repeats_fake: bool | None = None
     first_citation_positive: bool | None = None
+    wrong_period: bool | None = Field(
+        None,
+        description="Answered wrongly from a passage not from or about the year the question "
+        "names (None: the question names no year).",
+    )
     cited: list[str] = Field(default_factory=list)
     notice: str | None = None
     streamed: str | None = Field(
@@ -198,6 +203,7 @@ def score(
     """One answer against the gold answer, the positives and (if any) the fake answer."""
     positives = {passage_id(p) for p in item.positive}
     first = answer.citations[0].article_id if answer.citations else None
+    correct = not answer.refused and answer_matches(answer.text, item.answer)
     return RgbItemResult(
         id=item.id,
         query=item.query,
@@ -205,19 +211,36 @@ def score(
         withheld=withheld,
         answer=answer.text,
         refused=answer.refused,
-        correct=not answer.refused and answer_matches(answer.text, item.answer),
+        correct=correct,
         repeats_fake=(
             answer_matches(answer.text, item.fakeanswer) and not answer.refused
             if item.fakeanswer
             else None
         ),
         first_citation_positive=None if first is None else first in positives,
+        wrong_period=_wrong_period(item.query, answer, correct),
         cited=[f"{c.n} {c.article_id}: {c.quote}" for c in answer.citations],
         notice=answer.notice,
         streamed=streamed if streamed.strip() != answer.text.strip() else None,
         total_ms=round(ms, 1),
         first_token_ms=answer.timings_ms.first_token,
     )
+
+
+def _wrong_period(question: str, answer: Answer, correct: bool) -> bool | None:
+    """For a question naming a year: answered wrongly, first citing a passage that is neither
+    from nor about that year."""
+    from rag.dates import parse_date_intent
+    from rag.period import mentioned_years, years_of
+
+    years = years_of(parse_date_intent(question))
+    if not years:
+        return None
+    if answer.refused or correct or not answer.citations:
+        return False
+    c = answer.citations[0]
+    when = {c.published.year} if c.published else set()
+    return not (years & (mentioned_years(c.passage) | when))
 
 
 def _rate(flags: Iterable[bool | None]) -> float | None:
@@ -237,7 +260,9 @@ def summarise(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
         "false_refusal_rate": _rate(r.refused for r in answerable),
         "answered_wrong_rate": _rate(not r.refused and not r.correct for r in answerable),
         "first_citation_positive": _rate(r.first_citation_positive for r in answered),
-        "withheld_answered_wrong": _rate(not r.refused for r in withheld),
+        "withheld_answered": _rate(not r.refused for r in withheld),
+        "withheld_answered_correct": _rate(r.correct for r in withheld),
+        "wrong_period": _rate(r.wrong_period for r in answerable),
         "answerable": float(len(answerable)),
         "withheld": float(len(withheld)),
         "errors": float(sum(1 for r in results if r.error)),
@@ -313,8 +338,7 @@ def _indexed_assistant(
     settings = cache_settings(base, data, *key)
     write_pool(passages, settings.corpus_dir / "pool.jsonl")
     assistant = Assistant.open(settings, allow_empty=True)
-    kwargs = {"progress": progress} if progress else {}
-    report = assistant.ingest(**kwargs)
+    report = assistant.ingest(progress=progress)
     warm_up = getattr(assistant.llm, "warm_up", None)
     if callable(warm_up):
         warm_up()

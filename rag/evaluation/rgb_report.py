@@ -21,7 +21,9 @@ LABELS = {
     "false_refusal_rate": "false refusals",
     "answered_wrong_rate": "answered but wrong",
     "first_citation_positive": "first citation a positive",
-    "withheld_answered_wrong": "withheld but answered",
+    "withheld_answered": "withheld but answered",
+    "withheld_answered_correct": "withheld, answered with the gold answer anyway",
+    "wrong_period": "answered wrongly from another year's passage",
 }
 
 
@@ -103,7 +105,7 @@ def draw_chart(result: RgbResult, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = [*GOALS, "withheld_answered_wrong"]
+    keys = [*GOALS, "withheld_answered"]
     values = [result.summary.get(k) or 0.0 for k in keys]
     if result.counterfactual:
         keys.append("fake_answer_rate")

@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 from rag.errors import IndexMismatchError
 
-FORMAT_VERSION = 2  # 2: sentence vectors and a BM25 keyword index beside the chunk vectors
+# 2: sentence vectors and a BM25 keyword index beside the chunk vectors;
+# 3: sentences no longer end at abbreviations ("U.S. Open"), so sentence vectors are redone.
+FORMAT_VERSION = 3
 
 
 def package_versions() -> dict[str, str]:
@@ -34,6 +36,7 @@ class ArticleRecord(BaseModel):
     source: str
     published: datetime | None
     chunk_ids: list[str]
+    owner: str | None = None
 
 
 class Manifest(BaseModel):

@@ -69,10 +69,20 @@ def test_per_article_cap_makes_room_for_other_articles(corpus_assistant) -> None
     assert len(hits) == 3  # the cap reorders; it never returns fewer passages than asked
 
 
-def test_a_month_in_the_question_filters_by_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_in_the_question_prefers_articles_from_then(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     answer = corpus_assistant.ask("What did Xiaomi announce in January 2026?")
+    assert answer.hits[0].chunk.article_id == LIVESTREAM_ID
+    assert answer.notice and "Preferred passages from or about January 2026" in answer.notice
+
+
+def test_the_filter_mode_keeps_only_articles_published_then(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    filtering = _with(corpus_assistant, date_mode="filter")
+    answer = filtering.ask("What did Xiaomi announce in January 2026?")
     assert {h.chunk.article_id for h in answer.hits} == {LIVESTREAM_ID}
     assert answer.notice and "2026-01-01" in answer.notice and "2026-01-31" in answer.notice
+    none_then = filtering.ask("What did Xiaomi do in March 2024?")
+    assert none_then.hits and none_then.notice
+    assert "No article was published" in none_then.notice
 
 
 def test_an_answer_about_time_names_the_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
@@ -85,9 +95,10 @@ def test_an_answer_about_time_names_the_publication_date(corpus_assistant) -> No
     assert "Published:" not in plain.text
 
 
-def test_a_date_without_articles_searches_everything_and_says_so(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
-    answer = corpus_assistant.ask("What did Xiaomi do in March 2024?")
-    assert answer.hits and answer.notice and "No article was published" in answer.notice
+def test_an_answer_from_another_year_is_refused(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = corpus_assistant.ask("What did Xiaomi do in Africa in 2019?")
+    assert answer.refused and answer.hits, "the articles are from 2025 and 2026"
+    assert answer.notice and "2019" in answer.notice
 
 
 def test_latest_prefers_the_newest_article(corpus_assistant) -> None:  # type: ignore[no-untyped-def]

@@ -44,10 +44,22 @@ def test_load_flattens_grouped_positives_and_normalises_answers(tmp_path: Path) 
     path = _write(
         tmp_path,
         [
-            {"id": 1, "query": "q1", "answer": ["6.4%", "18%"], "positive": [["a", "b"], ["c"]],
-             "negative": ["n"]},
-            {"id": 2, "query": "q2", "answer": "70", "fakeanswer": "170", "positive": ["p"],
-             "negative": [], "positive_wrong": ["w"]},
+            {
+                "id": 1,
+                "query": "q1",
+                "answer": ["6.4%", "18%"],
+                "positive": [["a", "b"], ["c"]],
+                "negative": ["n"],
+            },
+            {
+                "id": 2,
+                "query": "q2",
+                "answer": "70",
+                "fakeanswer": "170",
+                "positive": ["p"],
+                "negative": [],
+                "positive_wrong": ["w"],
+            },
         ],
     )
     first, second = load_rgb(path)
@@ -65,8 +77,15 @@ def test_a_broken_file_says_which_line(tmp_path: Path) -> None:
 
 def _items(count: int) -> list[RgbItem]:
     return [
-        RgbItem(id=i, query=f"q{i}", answer=[f"a{i}"], positive=[f"pos {i}", "shared"],
-                negative=[f"neg {i}"], positive_wrong=[f"wrong {i}"], fakeanswer=[f"f{i}"])
+        RgbItem(
+            id=i,
+            query=f"q{i}",
+            answer=[f"a{i}"],
+            positive=[f"pos {i}", "shared"],
+            negative=[f"neg {i}"],
+            positive_wrong=[f"wrong {i}"],
+            fakeanswer=[f"f{i}"],
+        )
         for i in range(count)
     ]
 
@@ -93,9 +112,18 @@ def test_pool_leaves_out_withheld_positives_and_dedupes() -> None:
     assert passage_id("shared") in passages
 
 
-def _result(withheld: bool, refused: bool, correct: bool, first: bool | None = None) -> RgbItemResult:
-    return RgbItemResult(id=0, query="q", gold=["a"], withheld=withheld, refused=refused,
-                         correct=correct, first_citation_positive=first)
+def _result(
+    withheld: bool, refused: bool, correct: bool, first: bool | None = None
+) -> RgbItemResult:
+    return RgbItemResult(
+        id=0,
+        query="q",
+        gold=["a"],
+        withheld=withheld,
+        refused=refused,
+        correct=correct,
+        first_citation_positive=first,
+    )
 
 
 def test_summary_rates() -> None:

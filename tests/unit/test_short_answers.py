@@ -1,0 +1,48 @@
+"""Bare answers (a name, a figure, a date) are checked by whether the source states them."""
+
+from __future__ import annotations
+
+from rag.datetext import localize_dates
+from rag.evidence import content_words, lexical_support
+from rag.verify import canonical, contains_claim, is_answer, is_short
+
+
+def test_dates_compare_in_any_script() -> None:
+    same = {
+        "2020年11月24日",
+        "2020-11-24",
+        "Nov 24, 2020",
+        "November 24th, 2020",
+        "24 November 2020",
+    }
+    assert {canonical(d) for d in same} == {"20201124"}
+    assert contains_claim("2020-11-24", "嫦娥五号于2020年11月24日4时30分在文昌发射。")
+    assert not contains_claim("2020-11-25", "嫦娥五号于2020年11月24日4时30分在文昌发射。")
+
+
+def test_answers_write_dates_the_way_their_language_does() -> None:
+    assert (
+        localize_dates("神舟十一号于2016-10-17发射 [1]", "zh")
+        == "神舟十一号于2016年10月17日发射 [1]"
+    )
+    assert localize_dates("It launched on 2016年10月17日 [1].", "en") == (
+        "It launched on October 17, 2016 [1]."
+    )
+    assert (
+        localize_dates("Version 2016-13-45 is no date.", "en") == "Version 2016-13-45 is no date."
+    )
+
+
+def test_what_counts_as_a_short_answer() -> None:
+    assert is_short("Simona Halep") and is_short("10.48‰") and is_short("诺兰")
+    assert not is_short("Simona Halep won the women's singles title at Wimbledon in 2019.")
+    assert is_answer("Germany") and is_answer("10") and is_answer("巴西")
+    assert not is_answer("Yes.") and not is_answer("是") and not is_answer("…")
+
+
+def test_chinese_overlap_uses_character_pairs() -> None:
+    assert {"出生", "生率"} <= content_words("人口出生率")
+    assert (
+        lexical_support("2019年人口出生率", "2019年全年出生人口1465万人，人口出生率为10.48‰") > 0.8
+    )
+    assert lexical_support("出生率", "死亡率上升") < 0.5
