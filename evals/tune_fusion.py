@@ -1,8 +1,9 @@
 """Choose the hybrid-search fusion weights on BEIR SciFact (train split), report test beside it.
 
 Loads the SciFact index that `rag eval beir` built (our own ingest: 200-piece passages,
-sentence vectors, BM25), computes every query's signals once, then scores each weight
-combination in the product's doc-level fusion (z-scores of per-document maxima). Qrels are
+sentence vectors, BM25; either store), takes every query's candidates once (each signal's
+top chunks and the reference sample), then scores each weight combination in the product's
+doc-level fusion (z-scores of per-document maxima, spreads from the sample's documents). Qrels are
 used only to score rankings, never at query time.
 
   .venv/bin/python evals/tune_fusion.py --data ../shared/datasets/scifact
@@ -28,22 +29,23 @@ sys.path.insert(0, str(REPO))
 from rag.config import Settings  # noqa: E402
 from rag.evaluation import beir  # noqa: E402
 from rag.evaluation import metrics as m  # noqa: E402
-from rag.retrieval import Signals, Weights, fuse  # noqa: E402
+from rag.retrieval import Weights, fuse  # noqa: E402
 
 
-def doc_signals(assistant, queries: dict[str, str]) -> dict[str, Signals]:  # type: ignore[no-untyped-def]
+def doc_signals(assistant, queries: dict[str, str]) -> dict[str, beir.DocSignals]:  # type: ignore[no-untyped-def]
     retriever = assistant.retriever
     # Every signal is needed, whatever the configured weights (a zero weight skips one).
     retriever.weights = Weights(1.0, 1.0, 1.0)
     return {qid: beir.document_signals(retriever, text) for qid, text in queries.items()}
 
 
-def ndcg(signals: dict[str, Signals], qrels: beir.Qrels, weights: Weights, ids: list[str]) -> float:
+def ndcg(signals: dict[str, beir.DocSignals], qrels: beir.Qrels, weights: Weights) -> float:
     scores = []
     for qid, judged in qrels.items():
-        fused = fuse(signals[qid], weights)
-        top = np.argpartition(-fused, 10)[:10]
-        ranking = [ids[i] for i in top[np.argsort(-fused[top])]]
+        docs = signals[qid]
+        fused = fuse(docs.signals, weights, docs.population)
+        top = np.argsort(-fused)[:10]
+        ranking = [docs.ids[i] for i in top]
         scores.append(m.ndcg_at_k(ranking, {d: float(g) for d, g in judged.items()}, 10) or 0.0)
     return float(np.mean(scores))
 
@@ -64,14 +66,13 @@ def main() -> None:
     assistant = Assistant(settings, embedder, None).reload()
     needed = {q: queries[q]["text"] for split in qrels.values() for q in split}
     signals = doc_signals(assistant, needed)
-    ids = assistant.retriever.tables.article_ids
     steps = round(1 / args.step)
     rows = []
     for d, s in itertools.product(range(steps + 1), repeat=2):
         if d + s > steps:
             continue
         w = Weights(d / steps, s / steps, (steps - d - s) / steps)
-        row = {"weights": w._asdict(), **{sp: ndcg(signals, qrels[sp], w, ids) for sp in qrels}}
+        row = {"weights": w._asdict(), **{sp: ndcg(signals, qrels[sp], w) for sp in qrels}}
         rows.append(row)
         print(
             f"{w.dense:.2f} {w.sentence:.2f} {w.keyword:.2f}  train {row['train']:.4f}  test {row['test']:.4f}",

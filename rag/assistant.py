@@ -26,11 +26,13 @@ from rag.ingest import ProgressFactory, ingest
 from rag.injection import quarantine
 from rag.language import say
 from rag.llm import LLM, load_llm
-from rag.models import Answer, Hit, IndexStats, IngestReport
+from rag.models import Answer, Chunk, Hit, IndexStats, IngestReport
 from rag.period import period_label, period_mismatch, window_text
 from rag.query import Query, prepare
-from rag.retrieval import Retriever, SearchFilters
-from rag.store.index import Index, sentence_id
+from rag.retrieval import Retriever
+from rag.search import SearchFilters
+from rag.store import ArticleRecord, Store, StoreStats, open_store, store_exists
+from rag.store.legacy import legacy_folder
 from rag.translate import untranslated_notice
 
 _UNSET = object()
@@ -43,7 +45,7 @@ class Assistant:
         self,
         settings: Settings,
         embedder: Embedder,
-        index: Index | None,
+        index: Store | None,
         llm: LLM | object | None = _UNSET,
     ) -> None:
         """Parts can be passed in (e.g. a shared index, a test LLM); otherwise built lazily."""
@@ -65,15 +67,13 @@ class Assistant:
         assistant = cls(settings, settings_embedder(settings), None)
         if not allow_empty:
             assistant.reload()
-        elif (
-            Index.exists(settings.index_dir)
-            and not Index.read_manifest(settings.index_dir).outdated
-        ):
+        elif store_exists(settings) and not _old_format(settings):
             assistant.reload()  # an outdated index stays unloaded until ingest upgrades it
         return assistant
 
     @property
-    def index(self) -> Index:
+    def index(self) -> Store:
+        """The opened store (FAISS or Milvus, whichever the settings name)."""
         if self._index is None:
             raise IndexMissingError(
                 f"no index in {self.settings.index_dir}; run `rag ingest` (or upload articles)"
@@ -98,8 +98,8 @@ class Assistant:
         return report
 
     def reload(self) -> Assistant:
-        """Load the live index generation from disk (after an ingest elsewhere)."""
-        index = Index.load(self.settings.index_dir)
+        """Open the index again (after an ingest elsewhere): searches see the new one."""
+        index = open_store(self.settings)
         index.manifest.check_compatible(
             self.settings.embedding_model, self.settings.chunk_size, self.settings.chunk_overlap
         )
@@ -147,7 +147,7 @@ class Assistant:
     def retriever(self) -> Retriever:
         """Hybrid search over the loaded index with the configured fusion weights."""
         s = self.settings
-        return Retriever(self.index, self.embedder, s.weights, s.max_per_article)
+        return Retriever(self.index, self.embedder, s.weights, s.max_per_article, s.candidate_pool)
 
     @property
     def llm(self) -> LLM | None:
@@ -257,15 +257,28 @@ class Assistant:
     def _sentences(self, hits: list[Hit]) -> EvidenceSet:
         index = self.index
         with self._lock:
-            for hit in hits:
-                chunk = hit.chunk
-                if chunk.id in self._sentence_cache:
-                    continue
+            wanted = [h.chunk for h in hits if h.chunk.id not in self._sentence_cache]
+            stored = index.sentence_vectors([c.id for c in wanted]) if wanted else {}
+            for chunk in wanted:
                 sentences = split_sentences(chunk.text)
-                ids = [sentence_id(chunk.id, n) for n in range(len(sentences))]
-                if ids and all(i in index.sentences for i in ids):
-                    self._sentence_cache[chunk.id] = (sentences, index.sentences.vectors(ids))
+                vectors = stored.get(chunk.id)
+                if sentences and vectors is not None and len(vectors) == len(sentences):
+                    self._sentence_cache[chunk.id] = (sentences, vectors)
             return EvidenceSet(hits, self.embedder, self._sentence_cache)
+
+    def articles(self) -> dict[str, ArticleRecord]:
+        """Every indexed article's record by id (private uploads included), or {} when
+        nothing is indexed yet."""
+        index = self._index
+        return dict(index.manifest.articles) if index is not None else {}
+
+    def passages(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        """The indexed passages with these ids (unknown ids are left out)."""
+        return self.index.chunks(list(chunk_ids))
+
+    def store_stats(self) -> StoreStats:
+        """Which engine and dense/keyword indexes serve this index, and their sizes."""
+        return self.index.stats()
 
     def with_backend(self, backend: str) -> Assistant:
         """Another Assistant sharing this one's index and embedder, with another LLM backend."""
@@ -280,17 +293,29 @@ class Assistant:
         """What the index holds."""
         index = self.index
         manifest = index.manifest
+        store = index.stats()
         dates = [a.published for a in manifest.articles.values() if a.published]
         return IndexStats(
             articles=len(manifest.articles),
-            chunks=len(index.chunks),
+            chunks=store.chunks,
             embedding_model=manifest.embedding_model,
             dimension=manifest.dimension,
             chunk_size=manifest.chunk_size,
             chunk_overlap=manifest.chunk_overlap,
-            index_bytes=index.size_bytes(self.settings.index_dir),
+            index_bytes=store.disk_bytes or 0,
             last_ingest=manifest.updated_at,
             sources=sorted({a.source for a in manifest.articles.values()}),
             first_published=min(dates) if dates else None,
             last_published=max(dates) if dates else None,
         )
+
+
+def _old_format(settings: Settings) -> bool:
+    """An index folder of a format before the store owned it (`rag ingest` imports it)."""
+    from rag.store.faiss_store import FaissStore
+
+    return (
+        settings.store == "faiss"
+        and not FaissStore.exists(settings.index_dir)
+        and legacy_folder(settings.index_dir) is not None
+    )

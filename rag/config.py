@@ -174,6 +174,50 @@ class Settings(BaseSettings):
     )
     ui_host: str = Field("127.0.0.1", description="Chat UI host.")
     ui_port: int = Field(8000, ge=1, le=65535, description="Chat UI port.")
+    # --- vector store (rag/store/) ---
+    store: Literal["faiss", "milvus"] = Field(
+        "faiss",
+        description="Index engine: 'faiss' (in-process, files in data_dir/index) or 'milvus' "
+        "(milvus-lite file or a Milvus server/cluster at milvus_uri; `pip install .[milvus]`).",
+    )
+    milvus_uri: str = Field(
+        "",
+        description="Milvus: a file path (milvus-lite, embedded) or http://host:19530 (a server "
+        "or cluster); empty: <data_dir>/milvus.db.",
+    )
+    milvus_token: str = Field(
+        "", description="Milvus token ('user:password' or an API key); empty: none."
+    )
+    milvus_collection: str = Field(
+        "rag",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="Prefix of the Milvus collections this index uses (<name>_chunks, ...).",
+    )
+    milvus_keyword: Literal["auto", "engine", "side"] = Field(
+        "auto",
+        description="Keyword search on Milvus: its own BM25 function ('engine', Milvus >= 2.5 and "
+        "milvus-lite), our BM25 side index in data_dir ('side'), or 'auto' (engine when "
+        "the server has it).",
+    )
+    faiss_ann_threshold: int = Field(
+        200_000,
+        ge=0,
+        description="Live passages from which the FAISS store builds an approximate index "
+        "(HNSW over 8-bit codes, re-scored exactly); below it searches are exact.",
+    )
+    faiss_hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links per node.")
+    faiss_ef_search: int = Field(
+        128, ge=8, le=4096, description="HNSW search breadth (recall against speed)."
+    )
+    candidate_pool: int = Field(
+        300,
+        ge=10,
+        le=10_000,
+        description="Candidates each signal returns for fusion (dense, BM25, sentence).",
+    )
+    ingest_batch_articles: int = Field(
+        64, ge=1, le=100_000, description="Articles chunked and embedded per ingest batch."
+    )
     # --- chat UI: accounts, history, uploads (ui/) ---
     ui_users_file: Path | None = Field(
         None,

@@ -1,164 +1,45 @@
 """Hybrid retrieval: dense passage cosine + BM25 (+ best-sentence cosine), fused by z-scores.
 
-For a question every chunk gets its signals, computed over the whole index at once: the
-cosine of its vector (`dense`), its BM25 score (`keyword`) and, when weighted, the cosine of
-its best-matching sentence (`sentence`, max-sim over sentence vectors stored at ingest; off
-by default, see README "Retrieval"). Each signal is standardised over the chunks that pass
-the filters (z-score) and the weighted sum ranks them; z-score fusion beat reciprocal-rank
-fusion and min-max normalisation on SciFact in the probe that planned this work. A recency
-preference adds the z-scored publication time. The top list keeps at most
+The store returns each signal's top candidates for the question (a few hundred, filters
+applied by the engine), every signal filled in for their union, and the same scores for a
+fixed reference sample of the collection (rag/store/base.py). Each signal is standardised
+with the mean and spread it has over the whole collection that passes the filters, as the
+sample estimates them (when the candidates are that whole collection, over them: small
+corpora are scored exactly as a full scan would), and the weighted sum ranks the union.
+Only the spreads change a ranking, and a few hundred sampled rows give them to within a few
+per cent; z-scores over the candidates alone would not (README "Vector stores and scale").
+A recency preference adds the z-scored publication time. The top list keeps at most
 `max_per_article` passages per article before filling with the rest.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from rag.corpus.text import parse_published
 from rag.dates import DateIntent
 from rag.embeddings import Embedder
 from rag.models import Hit
 from rag.period import fits
-from rag.store.index import Index, chunk_of
+from rag.search import SearchFilters, Weights
+from rag.store.base import POOL, Candidates, Scored, Signals as Wanted, Store
 
-
-class SearchFilters(BaseModel):
-    """Restrict a search to some outlets and/or a publication date range (inclusive)."""
-
-    sources: list[str] = Field(default_factory=list, description="Outlets to keep (exact names).")
-    published_after: datetime | None = None
-    published_before: datetime | None = None
-    visible_to: str | None = Field(
-        None,
-        description="A user: their private uploads are searched beside everyone's articles. "
-        "None: private uploads are never searched.",
-    )
-
-    def is_empty(self) -> bool:
-        return not (self.sources or self.published_after or self.published_before)
-
-    def mask(
-        self, sources: np.ndarray, published: np.ndarray, owners: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Which rows pass, given each row's outlet, POSIX publication time (NaN: unknown,
-        excluded whenever a date bound is set) and owner (None: everyone's)."""
-        keep = np.ones(len(sources), dtype=bool)
-        if owners is not None:
-            keep &= (owners == None) | (owners == self.visible_to)  # noqa: E711
-        if self.sources:
-            keep &= np.isin(sources, self.sources)
-        after = parse_published(self.published_after)
-        before = parse_published(self.published_before)
-        if after:
-            keep &= published >= after.timestamp()  # NaN compares False
-        if before:
-            keep &= published <= before.timestamp()
-        return keep
-
-    def narrowed(self, after: datetime | None, before: datetime | None) -> SearchFilters:
-        """These filters intersected with a date window."""
-        mine_after = parse_published(self.published_after)
-        mine_before = parse_published(self.published_before)
-        return self.model_copy(
-            update={
-                "published_after": max(d for d in (mine_after, after) if d)
-                if (mine_after or after)
-                else None,
-                "published_before": min(d for d in (mine_before, before) if d)
-                if (mine_before or before)
-                else None,
-            }
-        )
-
-
-class Weights(NamedTuple):
-    dense: float
-    sentence: float
-    keyword: float
-    recency: float = 0.0
-    period: float = 0.0  # bonus (z units) of a passage from or about the period asked for
+__all__ = ["Retriever", "SearchFilters", "Signals", "Weights", "fuse", "zscore"]
 
 
 class Signals(NamedTuple):
-    """One score per chunk row for each signal."""
+    """One score per row for each signal (rows: candidate chunks or documents)."""
 
     dense: np.ndarray
     sentence: np.ndarray
     keyword: np.ndarray
 
 
-@dataclass(frozen=True)
-class Tables:
-    """Arrays derived once per loaded index for scoring every chunk at once."""
-
-    ids: list[str]
-    vectors: np.ndarray  # (chunks, dim)
-    sentence_vectors: np.ndarray  # (sentences, dim), grouped by chunk row
-    sentence_rows: np.ndarray  # chunk rows that have sentences
-    sentence_starts: np.ndarray  # first sentence of each of those rows
-    article_codes: np.ndarray  # article number of each chunk row
-    article_ids: list[str]  # article id of each article number
-    article_order: np.ndarray  # chunk rows sorted by article number
-    article_starts: np.ndarray  # first row (in that order) of each article number
-    published: np.ndarray  # POSIX time of each chunk row (NaN when unknown)
-    sources: np.ndarray  # outlet of each chunk row
-    owners: np.ndarray | None = None  # owner of each row (None: everyone's); None: no owners
-
-    @classmethod
-    def of(cls, index: Index) -> Tables:
-        cached = index.scoring
-        if isinstance(cached, Tables):
-            return cached
-        ids = index.store.ids
-        row = {cid: n for n, cid in enumerate(ids)}
-        owners = np.array([row[chunk_of(s)] for s in index.sentences.ids], dtype=np.int64)
-        order = np.argsort(owners, kind="stable")
-        rows, starts = np.unique(owners[order], return_index=True)
-        articles: dict[str, int] = {}
-        codes = np.array(
-            [articles.setdefault(index.chunks[c].article_id, len(articles)) for c in ids],
-            dtype=np.int64,
-        )
-        by_article = np.argsort(codes, kind="stable")
-        chunks = [index.chunks[c] for c in ids]
-        tables = cls(
-            ids=ids,
-            vectors=index.store.matrix(),
-            sentence_vectors=np.ascontiguousarray(index.sentences.matrix()[order]),
-            sentence_rows=rows,
-            sentence_starts=starts,
-            article_codes=codes,
-            article_ids=list(articles),
-            article_order=by_article,
-            article_starts=np.unique(codes[by_article], return_index=True)[1],
-            published=np.array(
-                [c.published.timestamp() if c.published else np.nan for c in chunks],
-                dtype=np.float64,
-            ),
-            sources=np.array([c.source for c in chunks], dtype=object),
-            owners=(
-                np.array([c.owner for c in chunks], dtype=object)
-                if any(c.owner for c in chunks)
-                else None
-            ),
-        )
-        index.scoring = tables
-        return tables
-
-
-def per_article_max(tables: Tables, values: np.ndarray) -> np.ndarray:
-    """Each article's best chunk value, indexed by article number (precomputed order)."""
-    return np.maximum.reduceat(values[tables.article_order], tables.article_starts)
-
-
-def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """(x - mean) / std over the rows in `mask`; zeros when the signal is flat."""
-    sample = values if mask is None else values[mask]
+def zscore(values: np.ndarray, population: np.ndarray | None = None) -> np.ndarray:
+    """(x - mean) / std, mean and std taken over `population` (default: the values
+    themselves); zeros when the signal is flat."""
+    sample = values if population is None else population
     if sample.size == 0:
         return np.zeros_like(values, dtype=np.float64)
     spread = float(sample.std())
@@ -167,65 +48,100 @@ def zscore(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return (values.astype(np.float64) - float(sample.mean())) / spread
 
 
+def _known(published: np.ndarray, fill: float) -> np.ndarray:
+    return np.nan_to_num(published, nan=fill)
+
+
 def fuse(
     signals: Signals,
     weights: Weights,
-    mask: np.ndarray | None = None,
+    population: Signals | None = None,
     published: np.ndarray | None = None,
+    population_published: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The weighted sum of z-scored signals (rows outside `mask` get -inf)."""
+    """The weighted sum of z-scored signals; each signal's mean and spread come from
+    `population` (the reference sample) when given, else from the rows themselves."""
+    pop = population or signals
     fused = (
-        weights.dense * zscore(signals.dense, mask)
-        + weights.sentence * zscore(signals.sentence, mask)
-        + weights.keyword * zscore(signals.keyword, mask)
+        weights.dense * zscore(signals.dense, pop.dense)
+        + weights.sentence * zscore(signals.sentence, pop.sentence)
+        + weights.keyword * zscore(signals.keyword, pop.keyword)
     )
     if weights.recency and published is not None:
-        known = np.nan_to_num(
-            published, nan=np.nanmin(published) if np.isfinite(published).any() else 0.0
-        )
-        fused = fused + weights.recency * zscore(known, mask)
-    if mask is not None:
-        fused = np.where(mask, fused, -np.inf)
+        ref = published if population_published is None else population_published
+        both = np.concatenate([published, ref])
+        fill = float(np.nanmin(both)) if np.isfinite(both).any() else 0.0
+        fused = fused + weights.recency * zscore(_known(published, fill), _known(ref, fill))
     return fused
 
 
+def signals_of(scored: Scored) -> Signals:
+    return Signals(scored.dense, scored.sentence, scored.keyword)
+
+
+def fuse_candidates(candidates: Candidates, weights: Weights) -> np.ndarray:
+    """Fused score of every candidate (the reference sample gives each signal's spread)."""
+    found, sample = candidates.found, candidates.sample
+    return fuse(
+        signals_of(found),
+        weights,
+        signals_of(sample) if sample is not None and len(sample) else None,
+        found.published,
+        sample.published if sample is not None and len(sample) else None,
+    )
+
+
+def per_article(scored: Scored) -> tuple[list[str], Signals]:
+    """Each signal reduced to an article's best row (article ids in first-seen order)."""
+    codes: dict[str, int] = {}
+    index = np.array([codes.setdefault(a, len(codes)) for a in scored.articles], np.int64)
+    order = np.argsort(index, kind="stable")
+    starts = np.unique(index[order], return_index=True)[1] if len(index) else np.zeros(0, int)
+
+    def best(values: np.ndarray) -> np.ndarray:
+        if not len(values):
+            return values.astype(np.float64)
+        return np.maximum.reduceat(values[order].astype(np.float64), starts)
+
+    return list(codes), Signals(best(scored.dense), best(scored.sentence), best(scored.keyword))
+
+
+def wanted(weights: Weights) -> Wanted:
+    """The signals the store must compute for these weights."""
+    dense = weights.dense > 0 or not (weights.keyword > 0 or weights.sentence > 0)
+    return Wanted(dense=dense, keyword=weights.keyword > 0, sentence=weights.sentence > 0)
+
+
 class Retriever:
-    """Top-k passages for a question by hybrid search."""
+    """Top-k passages for a question by hybrid search over a store."""
 
     def __init__(
-        self, index: Index, embedder: Embedder, weights: Weights, max_per_article: int = 3
+        self,
+        store: Store,
+        embedder: Embedder,
+        weights: Weights,
+        max_per_article: int = 3,
+        pool: int = POOL,
     ) -> None:
-        self.index = index
+        self.store = store
         self.embedder = embedder
         self.weights = weights
         self.max_per_article = max_per_article
-        self.tables = Tables.of(index)
+        self.pool = pool
 
-    def signals(self, query: str, vector: np.ndarray | None = None) -> Signals:
-        """Every chunk's dense, best-sentence and keyword score for `query` (whose embedding
-        `vector` may be given). With the sentence weight 0 the best-sentence signal is not
-        computed and repeats the dense one: `best_sentence` gives it for a few rows."""
-        t = self.tables
+    def candidates(
+        self,
+        query: str,
+        vector: np.ndarray | None = None,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+    ) -> Candidates:
+        """The store's candidates for `query` with the signals these weights need."""
         if vector is None:
             vector = self.embedder.embed_queries([query])[0]
-        dense = t.vectors @ vector
-        sentence = dense.copy()
-        if len(t.sentence_vectors) and self.weights.sentence:
-            per_sentence = t.sentence_vectors @ vector
-            sentence[t.sentence_rows] = np.maximum.reduceat(per_sentence, t.sentence_starts)
-        keyword = (
-            self.index.keyword.scores(query)
-            if self.weights.keyword
-            else np.zeros(len(t.ids), dtype=np.float32)
+        return self.store.candidates(
+            vector, query, max(self.pool, k or 0), filters, wanted(self.weights)
         )
-        return Signals(dense, sentence, keyword)
-
-    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        """Rows that pass the filters (None: all); private uploads only for their owner."""
-        owners = self.tables.owners
-        if owners is None and (not filters or filters.is_empty()):
-            return None
-        return (filters or SearchFilters()).mask(self.tables.sources, self.tables.published, owners)
 
     def search(
         self,
@@ -239,47 +155,41 @@ class Retriever:
     ) -> list[Hit]:
         """The top k passages; `vector` is the query's embedding when already computed,
         `period` a time the question names (passages from or about it are preferred)."""
-        t = self.tables
-        if not t.ids:
-            return []
-        mask = self.mask(filters)
-        if mask is not None and not mask.any():
-            return []
         if vector is None:
             vector = self.embedder.embed_queries([query])[0]
-        signals = self.signals(query, vector)
+        candidates = self.candidates(query, vector, filters, k)
+        found = candidates.found
+        if not len(found):
+            return []
         weights = self.weights if recent else self.weights._replace(recency=0.0)
-        fused = fuse(signals, weights, mask, t.published)
-        allowed = len(t.ids) if mask is None else int(mask.sum())
-        ranked = self._diverse_top(fused, min(k, allowed), period)
+        fused = fuse_candidates(candidates, weights)
+        ranked = self._diverse_top(found, fused, min(k, len(found)), period)
+        chunks = {c.id: c for c in self.store.chunks([found.ids[r] for r, _ in ranked])}
+        best = (
+            None if weights.sentence else self._best_sentences(vector, [found.ids[r] for r, _ in ranked])
+        )
         return [
             Hit(
-                chunk=self.index.chunks[t.ids[r]],
-                score=float(signals.dense[r]),
+                chunk=chunks[found.ids[r]],
+                score=float(found.dense[r]),
                 rank=rank,
                 fused=round(float(value), 4),
                 sentence=float(
-                    signals.sentence[r] if weights.sentence else self.best_sentence(vector, r)
+                    found.sentence[r] if best is None else best.get(found.ids[r], found.dense[r])
                 ),
-                keyword=float(signals.keyword[r]),
+                keyword=float(found.keyword[r]),
             )
             for rank, (r, value) in enumerate(ranked, start=1)
         ]
 
-    def best_sentence(self, vector: np.ndarray, row: int) -> float:
-        """Cosine of the best-matching sentence of one chunk row (its passage cosine when
-        it has no sentence vectors)."""
-        t = self.tables
-        j = int(np.searchsorted(t.sentence_rows, row))
-        if j == len(t.sentence_rows) or t.sentence_rows[j] != row:
-            return float(t.vectors[row] @ vector)
-        end = (
-            t.sentence_starts[j + 1] if j + 1 < len(t.sentence_starts) else len(t.sentence_vectors)
-        )
-        return float((t.sentence_vectors[t.sentence_starts[j] : end] @ vector).max())
+    def _best_sentences(self, vector: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine of each chunk's best-matching sentence (chunks without stored sentence
+        vectors are left out: their passage cosine stands in)."""
+        stored = self.store.sentence_vectors(chunk_ids)
+        return {cid: float((m @ vector).max()) for cid, m in stored.items() if len(m)}
 
     def _diverse_top(
-        self, fused: np.ndarray, k: int, period: DateIntent | None = None
+        self, found: Scored, fused: np.ndarray, k: int, period: DateIntent | None = None
     ) -> list[tuple[int, float]]:
         """The best k rows with their scores, at most `max_per_article` per article unless
         that leaves gaps. Candidates from or about `period` get the period bonus first."""
@@ -289,17 +199,18 @@ class Retriever:
         )
         scores = {int(r): float(fused[r]) for r in candidates if np.isfinite(fused[r])}
         if period is not None and self.weights.period:
+            chunks = {c.id: c for c in self.store.chunks([found.ids[r] for r in scores])}
             for r in scores:
-                if fits(self.index.chunks[self.tables.ids[r]], period):
+                if fits(chunks[found.ids[r]], period):
                     scores[r] += self.weights.period
-        ordered = sorted(scores, key=lambda r: -scores[r])
+        ordered = sorted(scores, key=lambda r: (-scores[r], found.ids[r]))
         chosen: list[int] = []
-        per_article: dict[int, int] = {}
+        per_article: dict[str, int] = {}
         for r in ordered:
-            code = int(self.tables.article_codes[r])
-            if per_article.get(code, 0) < self.max_per_article:
+            article = found.articles[r]
+            if per_article.get(article, 0) < self.max_per_article:
                 chosen.append(r)
-                per_article[code] = per_article.get(code, 0) + 1
+                per_article[article] = per_article.get(article, 0) + 1
                 if len(chosen) == k:
                     break
         if len(chosen) < k:

@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.errors import IndexMissingError
 from rag.ingest import ProgressFactory
 from rag.models import IndexStats, IngestReport
-from rag.retrieval import SearchFilters
+from rag.search import SearchFilters
 from rag.store.manifest import ArticleRecord
 
 log = logging.getLogger(__name__)
@@ -133,8 +133,7 @@ class SharedAssistants:
 
     def indexed(self) -> dict[str, ArticleRecord]:
         """Every indexed article by id (private ones included: for id checks only)."""
-        index = self._index()
-        return dict(index.manifest.articles) if index is not None else {}
+        return self.base.articles()
 
     def _visible(self, user: str | None) -> list[ArticleRecord]:
         return [r for r in self.indexed().values() if r.owner is None or r.owner == user]
@@ -160,16 +159,14 @@ class SharedAssistants:
 
     def corpus_sample(self, user: str | None = None) -> tuple[str, list[str]]:
         """Passage text `user` may search (for choosing starters) and titles, newest first."""
-        index = self._index()
-        if index is None:
+        if self._index() is None:
             return "", []
         visible = sorted(
             self._visible(user),
             key=lambda a: a.published.timestamp() if a.published else 0.0,
             reverse=True,
         )
-        chunk_ids = {c for r in visible for c in r.chunk_ids}
-        text = "\n".join(c.text for cid, c in index.chunks.items() if cid in chunk_ids)
+        text = "\n".join(c.text for c in self.base.passages([c for r in visible for c in r.chunk_ids]))
         return text, [r.title for r in visible]
 
     def warm_up(self, assistant: Assistant | None = None) -> None:

@@ -2,9 +2,11 @@
 
 The corpus is written as one JSONL file of articles and indexed with our own ingest
 (chunking + embedding) into a cache folder keyed by the corpus hash and the index settings,
-so a second run reuses it. Each query gets the product's hybrid signals for every chunk
-(passage cosine, best-sentence cosine, BM25); each signal is reduced to a document score by
-its best chunk, then z-score fused with the configured weights (`RAG_WEIGHT_*`). Scores:
+so a second run reuses it. Each query gets the product's hybrid candidates from the
+configured store (passage cosine, best-sentence cosine, BM25: each signal's top chunks and
+the reference sample, rag/store/base.py); each signal is reduced to a document score by its
+best chunk, then z-score fused with the configured weights (`RAG_WEIGHT_*`), each signal's
+spread taken from the sample's documents. Scores:
 nDCG@10 (graded qrels, log2 discount), Recall@100 and MRR@10, plus per-query latency.
 """
 
@@ -15,7 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +32,14 @@ if TYPE_CHECKING:
     from rag.retrieval import Retriever, Signals
 
 Qrels = dict[str, dict[str, int]]
+
+
+class DocSignals(NamedTuple):
+    """Per-document signals of one query: the candidate documents, and the sample's."""
+
+    ids: list[str]
+    signals: Signals
+    population: Signals | None
 PUBLISHED_NDCG10 = {  # SciFact test split, nDCG@10
     "scifact": {"all-MiniLM-L6-v2 (MTEB)": 0.645, "BM25 (BEIR paper)": 0.665},
 }
@@ -161,20 +171,25 @@ def top_ids(scores: np.ndarray, ids: list[str], limit: int = DOCS_RANKED) -> lis
     return [ids[i] for i in top[np.argsort(-scores[top], kind="stable")]]
 
 
-def document_signals(retriever: Retriever, query: str) -> Signals:
-    """Each signal reduced to a document's best chunk (rows = `tables.article_ids`)."""
-    from rag.retrieval import Signals, per_article_max
+def document_signals(retriever: Retriever, query: str) -> DocSignals:
+    """The store's candidates for `query`, each signal reduced to a document's best chunk,
+    with the reference sample reduced the same way (it gives each signal's spread)."""
+    from rag.retrieval import per_article
 
-    tables = retriever.tables
-    return Signals(*(per_article_max(tables, x) for x in retriever.signals(query)))
+    candidates = retriever.candidates(query)
+    ids, found = per_article(candidates.found)
+    sample = candidates.sample
+    population = per_article(sample)[1] if sample is not None and len(sample) else None
+    return DocSignals(ids, found, population)
 
 
 def rank_documents(retriever: Retriever, query: str, limit: int = DOCS_RANKED) -> list[str]:
     """Documents by fused score of their per-document signals."""
     from rag.retrieval import fuse
 
-    scores = fuse(document_signals(retriever, query), retriever.weights)
-    return top_ids(scores, retriever.tables.article_ids, limit)
+    docs = document_signals(retriever, query)
+    scores = fuse(docs.signals, retriever.weights, docs.population)
+    return top_ids(scores, docs.ids, limit)
 
 
 def score_query(ranking: list[str], judged: dict[str, int]) -> dict[str, float | None]:

@@ -10,13 +10,15 @@ from pydantic import BaseModel, Field
 from rag.errors import IndexMismatchError
 
 # 2: sentence vectors and a BM25 keyword index beside the chunk vectors;
-# 3: sentences no longer end at abbreviations ("U.S. Open"), so sentence vectors are redone.
-FORMAT_VERSION = 3
+# 3: sentences no longer end at abbreviations ("U.S. Open"), so sentence vectors are redone;
+# 4: the store owns the index (rag/store/): FAISS as SQLite + appendable vector files +
+#    segmented BM25, or Milvus; a format-3 folder is imported by `rag ingest` (no re-embedding).
+FORMAT_VERSION = 4
 
 
 def package_versions() -> dict[str, str]:
     versions = {}
-    for name in ("rag", "llama-index-core", "faiss-cpu", "sentence-transformers", "torch"):
+    for name in ("rag", "llama-index-core", "faiss-cpu", "pymilvus", "sentence-transformers", "torch"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -42,6 +44,7 @@ class ArticleRecord(BaseModel):
 class Manifest(BaseModel):
     format_version: int = FORMAT_VERSION
     store: str = "faiss"
+    index_type: str = Field("flat", description="Dense index: 'flat', 'hnsw<M>-sq8', or Milvus'.")
     embedding_model: str
     dimension: int
     chunk_size: int

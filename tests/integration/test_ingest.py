@@ -16,7 +16,7 @@ from filelock import FileLock
 from rag.assistant import Assistant
 from rag.errors import IndexLockedError, IndexMismatchError, IndexMissingError
 from rag.ingest import LOCK_FILE, ingest
-from rag.store.index import Index
+from rag.store import open_store
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID, REPO, make_settings
 
 pytestmark = pytest.mark.integration
@@ -64,8 +64,8 @@ def test_incremental_ingest(tmp_path: Path, corpus_copy: Path, embedder) -> None
     assert counting.embedded, "the changed article was not re-embedded"
     for text in counting.embedded:  # its passages (title first) and its sentences, nothing else
         assert text.startswith("雷军又签任命通知") or text in africa_text, text
-    index = Index.load(settings.index_dir)
-    assert index.keyword.ids == index.store.ids and len(index.sentences) > len(index.chunks)
+    stats = open_store(settings).stats()
+    assert stats.sentences > stats.chunks == changed.chunks
     assistant = Assistant(settings, embedder, None).reload()
     assert "Lagos" in assistant.search("Lagos", k=1)[0].chunk.text
     assert "Lagos" in assistant.search("service centre Lagos", k=1)[0].chunk.text
@@ -99,7 +99,7 @@ def test_duplicates_are_indexed_once_and_bad_files_lose_nothing(
     for name in ("empty.md", "image.txt", "legacy.txt", livestream.name):
         assert name in reasons
     assert report.removed == []
-    assert set(Index.load(settings.index_dir).manifest.articles) == {AFRICA_ID, LIVESTREAM_ID}
+    assert set(open_store(settings).manifest.articles) == {AFRICA_ID, LIVESTREAM_ID}
 
 
 def test_changed_settings_need_a_rebuild(tmp_path: Path, corpus_copy: Path, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -132,17 +132,24 @@ def test_a_second_ingest_is_refused_while_one_runs(
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
-def test_killed_ingest_leaves_the_previous_index_loadable(
+def test_killed_ingest_leaves_the_previous_index_and_resumes_without_re_embedding(
     tmp_path: Path, corpus_copy: Path, embedder, sig: signal.Signals
 ) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, corpus_copy)
     ingest(settings, embedder)
-    before = Index.load(settings.index_dir)
+    before = open_store(settings)
     bulk = corpus_copy / "bulk"
     bulk.mkdir()
-    for n in range(400):
-        (bulk / f"note-{n}.md").write_text(f"# Note {n}\n\n" + f"Market note number {n}. " * 60)
-    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(corpus_copy)}
+    for n in range(300):
+        (bulk / f"note-{n}.md").write_text(
+            f"# Note {n}\n\n" + " ".join(f"Market note {n}, line {i}." for i in range(6))
+        )
+    env = {
+        **os.environ,
+        "RAG_DATA_DIR": str(settings.data_dir),
+        "RAG_CORPUS_DIR": str(corpus_copy),
+        "RAG_INGEST_BATCH_ARTICLES": "8",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "ingest"],
         cwd=REPO,
@@ -150,26 +157,29 @@ def test_killed_ingest_leaves_the_previous_index_loadable(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stderr is not None
-    seen = b""
     deadline = time.monotonic() + 240
-    while b"embedding passages" not in seen and time.monotonic() < deadline:
-        seen += proc.stderr.read1(4096)  # type: ignore[attr-defined]
-        assert proc.poll() is None, seen.decode(errors="replace")
-    time.sleep(1.0)
+    batches: list[Path] = []
+    while len(batches) < 2 and time.monotonic() < deadline:  # two batches embedded
+        assert proc.poll() is None, proc.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
+        time.sleep(0.2)
+        batches = list(settings.index_dir.glob(".ingest-checkpoint-*/batch-*.keys.npy"))
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     if sig == signal.SIGINT:  # Ctrl-C: a clean exit that says what happened
         assert proc.returncode == 130, err.decode(errors="replace")
         assert b"interrupted: the index is unchanged" in err
-    after = Index.load(settings.index_dir)
+    after = open_store(settings)
     assert set(after.manifest.articles) == set(before.manifest.articles)
-    assert len(after.chunks) == len(before.chunks)
-    if sig == signal.SIGINT:
-        with FileLock(str(settings.index_dir / LOCK_FILE), timeout=0):
-            return  # the lock was let go
-    report = ingest(settings, embedder)  # the lock died with the process
-    assert len(report.added) == 400
+    assert after.stats().chunks == before.stats().chunks
+    with FileLock(str(settings.index_dir / LOCK_FILE), timeout=0):
+        pass  # the lock was let go (or died with the process)
+    counting = CountingEmbedder(embedder)
+    report = ingest(settings, counting)  # resumes: the finished batches are not embedded again
+    assert len(report.added) == 300
+    assert 0 < len(counting.embedded) < report.chunks_embedded + report.sentences_embedded
+    assert not list(settings.index_dir.glob(".ingest-checkpoint-*"))  # removed after the commit
+    assistant = Assistant(settings, embedder, None).reload()
+    assert assistant.search("Market note 17, line 3", k=1)[0].chunk.article_id == "note-17"
 
 
 def test_passage_vectors_come_back_in_input_order(embedder) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from rag.assistant import Assistant
 from rag.errors import IndexMismatchError
 from rag.ingest import ingest
-from rag.store.index import Index
 from tests.conftest import AFRICA_ID, CORPUS, LIVESTREAM_ID, make_settings
 
 pytestmark = pytest.mark.integration
@@ -112,23 +110,48 @@ def test_latest_does_not_override_the_topic(corpus_assistant) -> None:  # type: 
     assert hits[0].chunk.article_id == AFRICA_ID
 
 
-def test_an_index_of_the_previous_format_is_upgraded_by_ingest(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, corpus=CORPUS, llm_backend="extractive")
-    ingest(settings, embedder)
-    folder = Index.live_folder(settings.index_dir)
-    assert folder is not None
-    manifest = json.loads((folder / "manifest.json").read_text())
+def _write_format_1_index(settings) -> None:  # type: ignore[no-untyped-def]
+    """Turn the index into the layout of format 1 (a gen-* folder, FAISS files, no sentence
+    vectors, no keyword index), as an old version of rag wrote it."""
+    import faiss
+    import numpy as np
+
+    from rag.store import open_store
+
+    store = open_store(settings)
+    chunks, vectors = [], []
+    for part, matrix in store.iter_chunks():
+        chunks += part
+        vectors.append(matrix)
+    manifest = json.loads(store.manifest.model_dump_json())
+    store.close()
+    for path in settings.index_dir.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            path.unlink()
+    folder = settings.index_dir / "gen-20250101T000000-abcdef"
+    folder.mkdir()
     manifest["format_version"] = 1
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    for name in ("sentence_vectors.faiss", "sentence_vector_ids.json"):
-        (folder / name).unlink()
-    shutil.rmtree(folder / "bm25")
+    (folder / "chunks.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in chunks))
+    flat = faiss.IndexFlatIP(manifest["dimension"])
+    flat.add(np.vstack(vectors))
+    faiss.write_index(flat, str(folder / "vectors.faiss"))
+    (folder / "vector_ids.json").write_text(json.dumps([c.id for c in chunks]))
+    (settings.index_dir / "CURRENT").write_text(folder.name)
+
+
+def test_an_index_of_a_previous_format_is_upgraded_by_ingest(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(tmp_path, corpus=CORPUS, llm_backend="extractive")
+    ingest(settings, embedder)
+    _write_format_1_index(settings)
     with pytest.raises(IndexMismatchError, match="rag ingest"):
         Assistant(settings, embedder, None).reload()
+    assert Assistant.open(settings, allow_empty=True)._index is None  # ingest will upgrade it
     report = ingest(settings, embedder)
     assert report.chunks_embedded == 0 and report.sentences_embedded > report.chunks
     upgraded = Assistant(settings, embedder, None).reload()
     assert upgraded.search("Transsion 51%", k=1)[0].chunk.article_id == AFRICA_ID
+    assert not (settings.index_dir / "CURRENT").exists()
 
 
 def test_a_chinese_question_without_llm_says_how_to_get_an_answer(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
