@@ -271,6 +271,28 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"published:     {date_text(s.first_published)} .. {date_text(s.last_published)}")
 
 
+@cli.command()
+@click.option("--to", "target", type=click.Choice(["milvus", "faiss"]), required=True,
+              help="The store to copy the index into.")  # fmt: skip
+@click.option("--uri", default=None, help="Milvus URI of the copy [env RAG_MILVUS_URI].")
+@click.option("--token", default=None, help="Milvus token of the copy [env RAG_MILVUS_TOKEN].")
+@click.option("--collection", default=None, help="Milvus collection prefix [env RAG_MILVUS_COLLECTION].")
+@click.pass_context
+def migrate(
+    ctx: click.Context, target: str, uri: str | None, token: str | None, collection: str | None
+) -> None:
+    """Copy the index (chunks, passage and sentence vectors, article records) into another
+    store without re-embedding; then set RAG_STORE (and RAG_MILVUS_URI) to use it."""
+    from rag.store.migrate import migrate_index
+
+    source = _settings(ctx)
+    updates = {"store": target, "milvus_uri": uri, "milvus_token": token, "milvus_collection": collection}
+    destination = source.model_copy(update={k: v for k, v in updates.items() if v is not None})
+    copied, where = migrate_index(source, destination, progress=tqdm_progress)
+    click.echo(f"copied {copied} chunks into {where}; use it with RAG_STORE={target}"
+               + (f" RAG_MILVUS_URI={destination.milvus_uri}" if target == "milvus" and destination.milvus_uri else ""))  # fmt: skip
+
+
 @cli.command("import-export")
 @click.argument("export_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

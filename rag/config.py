@@ -29,6 +29,7 @@ MODEL_THRESHOLDS: dict[str, dict[str, float]] = {
         "refusal_threshold": 0.3,
         "evidence_threshold": 0.5,
         "support_threshold": 0.55,
+        "margin_scale": 1.0,
     },
     "multilingual-e5-small": {
         "refusal_threshold": 0.82,
@@ -37,6 +38,8 @@ MODEL_THRESHOLDS: dict[str, dict[str, float]] = {
         # unrelated claim scores at most ~0.76 against the seed article (e5 cosines are
         # compressed: unrelated text scores ~0.75)
         "support_threshold": 0.8,
+        # its similarities spread about a third as much as MiniLM's
+        "margin_scale": 0.4,
     },
 }
 LLMBackendName = Literal["llamacpp", "openai", "extractive", "fake"]
@@ -138,6 +141,13 @@ class Settings(BaseSettings):
         le=1.0,
         description="Answer sentence vs cited sentence similarity needed to count as supported.",
     )
+    margin_scale: float = Field(
+        1.0,
+        gt=0.0,
+        le=2.0,
+        description="How far below the best sentence others may score and still join an "
+        "answer or the prompt, relative to all-MiniLM-L6-v2's similarity spread.",
+    )
     max_question_chars: int = Field(
         2000, ge=10, le=100_000, description="Longer questions are rejected with a clear error."
     )
@@ -199,11 +209,11 @@ class Settings(BaseSettings):
         "milvus-lite), our BM25 side index in data_dir ('side'), or 'auto' (engine when "
         "the server has it).",
     )
-    faiss_ann_threshold: int = Field(
+    ann_threshold: int = Field(
         200_000,
         ge=0,
-        description="Live passages from which the FAISS store builds an approximate index "
-        "(HNSW over 8-bit codes, re-scored exactly); below it searches are exact.",
+        description="Live passages from which the store builds an approximate dense index "
+        "(FAISS: HNSW over 8-bit codes, re-scored exactly; Milvus: HNSW); below it, exact.",
     )
     faiss_hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links per node.")
     faiss_ef_search: int = Field(

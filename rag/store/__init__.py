@@ -40,7 +40,7 @@ def _faiss_config(settings: Settings):  # type: ignore[no-untyped-def]
     from rag.store.faiss_store import FaissConfig
 
     return FaissConfig(
-        ann_threshold=settings.faiss_ann_threshold,
+        ann_threshold=settings.ann_threshold,
         hnsw_m=settings.faiss_hnsw_m,
         ef_search=settings.faiss_ef_search,
     )

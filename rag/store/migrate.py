@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rag.errors import ConfigError, IndexLockedError
 from rag.store.manifest import FORMAT_VERSION
 
 if TYPE_CHECKING:
@@ -71,3 +72,44 @@ def copy_store(source: Store, target: Store, tick: Tick | None = None, batch: in
             tick(len(chunks))
     target.commit()
     return copied
+
+
+def migrate_index(
+    source: Settings, target: Settings, progress: Callable[[int, str], Tick] | None = None
+) -> tuple[int, str]:
+    """Copy the index of `source`'s store into `target`'s (created afresh); returns the
+    chunks copied and where they went. Holds the source's ingest lock meanwhile."""
+    from filelock import FileLock, Timeout
+
+    from rag.store import create_store, open_store
+
+    where = _location(target)
+    if where == _location(source):
+        raise ConfigError(f"the index is already in {where}; name another store or URI")
+    source.index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(source.index_dir / ".ingest.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IndexLockedError("an ingest is running; wait for it to finish and try again") from exc
+    try:
+        import_legacy_if_needed(source)
+        old = open_store(source)
+        manifest = old.manifest.model_copy(update={"articles": {}, "store": target.store})
+        new = create_store(target, manifest)
+        total = sum(len(r.chunk_ids) for r in old.manifest.articles.values())
+        tick = progress(total, f"copying into {where}") if progress else None
+        copied = copy_store(old, new, tick)
+        old.close()
+        new.close()
+    finally:
+        lock.release()
+    return copied, where
+
+
+def _location(settings: Settings) -> str:
+    if settings.store == "milvus":
+        from rag.store.milvus_store import milvus_uri
+
+        return f"milvus {milvus_uri(settings)} ({settings.milvus_collection}_*)"
+    return f"faiss {settings.index_dir.resolve()}"
