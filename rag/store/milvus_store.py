@@ -56,17 +56,41 @@ def connect(settings: Settings) -> Any:
         from pymilvus import MilvusClient
 
         logging.getLogger("pymilvus").setLevel(logging.ERROR)  # iterator timestamp chatter
+        if _is_lite(milvus_uri(settings)):  # milvus-lite lacks AllocTimestamp; pymilvus copes
+            logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     except ImportError as exc:
         raise ConfigError(
             "store 'milvus' needs pymilvus and milvus-lite: pip install '.[milvus]'"
         ) from exc
     uri = milvus_uri(settings)
-    if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
+    if _is_lite(uri):
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     try:
         return MilvusClient(uri=uri, token=settings.milvus_token or "")
     except Exception as exc:  # pymilvus raises its own MilvusException and others
+        if _is_lite(uri):
+            raise IndexError_(
+                f"cannot open the milvus-lite file {uri}: only one process may use it at a time "
+                "(is `rag ui` or another ingest running?); stop that process, or use a Milvus "
+                "server (RAG_MILVUS_URI=http://host:19530)"
+            ) from exc
         raise IndexError_(f"cannot reach Milvus at {uri} ({exc}); check RAG_MILVUS_URI") from exc
+
+
+def _is_lite(uri: str) -> bool:
+    return not uri.startswith(("http://", "https://", "tcp://", "unix:"))
+
+
+def release_embedded(settings: Settings) -> None:
+    """Stop this process's milvus-lite server for the configured file, so another process
+    may open it (milvus-lite holds a lock on its file while a process uses it)."""
+    uri = milvus_uri(settings)
+    if _is_lite(uri):
+        try:
+            from milvus_lite.server_manager import server_manager_instance
+        except ImportError:
+            return
+        server_manager_instance.release_server(uri)
 
 
 def milvus_uri(settings: Settings) -> str:
