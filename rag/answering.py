@@ -85,7 +85,9 @@ def answer_extractively(
 ) -> Answer:
     """The best sentences of the passages, each with its [n]; refuse when none is close enough."""
     asked = asked_for(question)
-    chosen = select_sentences(question, evidence, settings.extractive_sentences, asked)
+    chosen = select_sentences(
+        question, evidence, settings.extractive_sentences, asked, settings.margin_scale
+    )
 
     def refuse(reason: str | None = None) -> Answer:
         why = say("not_answered", language, reason=reason) if reason else None

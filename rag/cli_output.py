@@ -43,16 +43,20 @@ def print_hit(hit: Hit) -> None:
 
 
 def print_answer(answer: Answer) -> None:
-    """The answer text, then its numbered sources (or the closest passages on refusal)."""
+    """The answer text, then its numbered sources (or the closest passages on refusal),
+    labelled in the question's language."""
+    from rag.language import language_of, say
+
+    lang = language_of(answer.question)
     click.echo(answer.text)
     if answer.notice:
-        click.echo(click.style(f"note: {answer.notice}", fg="yellow"), err=True)
+        click.echo(click.style(f"{say('note', lang)}: {answer.notice}", fg="yellow"), err=True)
     if answer.citations:
-        click.echo("\nSources:")
+        click.echo(f"\n{say('sources', lang)}:")
         for c in answer.citations:
             click.echo(f"[{c.n}] {c.title} — {c.source}, {date_text(c.published)}")
             click.echo(f'    "{c.quote}"')
     elif answer.hits:
-        click.echo("\nClosest passages:")
+        click.echo(f"\n{say('closest', lang)}:")
         for hit in answer.hits[:3]:
             print_hit(hit)

@@ -36,20 +36,26 @@ def with_marker(sentence: str, n: int) -> str:
 
 
 def select_sentences(
-    question: str, evidence: EvidenceSet, limit: int, asked: Asked | None = None
+    question: str,
+    evidence: EvidenceSet,
+    limit: int,
+    asked: Asked | None = None,
+    scale: float = 1.0,
 ) -> list[tuple[Evidence, float]]:
     """The best-matching distinct sentences, close enough to the best one. For a question
     that asks for a figure, date or name, only sentences that give one and score within
-    `ASKED_GAP` of the best sentence overall (none: the articles do not answer it)."""
+    `ASKED_GAP` of the best sentence overall (none: the articles do not answer it).
+    `scale` shrinks the margins for a model whose similarities spread less."""
     chosen: list[tuple[Evidence, float]] = []
-    margin = MARGIN_FACTOID if FACTOID.search(last_question(question)) else MARGIN_BROAD
+    factoid = FACTOID.search(last_question(question))
+    margin = (MARGIN_FACTOID if factoid else MARGIN_BROAD) * scale
     ranked = evidence.rank(question)
     if asked and ranked:
         best = ranked[0][1]
         ranked = [
             (e, s)
             for e, s in ranked
-            if s >= best - ASKED_GAP and gives(asked, e.sentence, question)
+            if s >= best - ASKED_GAP * scale and gives(asked, e.sentence, question)
         ]
     for item, score in ranked:
         if is_filler(item.sentence):

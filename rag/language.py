@@ -90,6 +90,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_in_articles": {"en": "Not in the articles.", "zh": "文章中没有答案。"},
     "closest": {"en": "Closest passages", "zh": "最接近的段落"},
     "date_unknown": {"en": "date unknown", "zh": "日期不详"},
+    "unmatched": {
+        "en": "These sentences could not be matched to a source:",
+        "zh": "以下句子无法对应到来源：",
+    },
+    "note": {"en": "note", "zh": "注意"},
 }
 KINDS: dict[str, dict[str, str]] = {
     "figure": {"en": "figure", "zh": "数字"},

@@ -16,6 +16,7 @@ from rag.errors import (
     LLMError,
     RagError,
 )
+from rag.language import language_of, say
 from rag.models import Answer, Citation, Hit, IndexStats, IngestReport
 
 REFUSAL_PREFIX = "⚠️ **Not in the articles.**"
@@ -142,23 +143,26 @@ def _source_lines(items: Iterable[tuple[int, str, str, datetime | None]]) -> str
 
 
 def answer_markdown(answer: Answer, closest: Sequence[Hit] = ()) -> str:
-    """The final message: verified text, notices, and the list of sources ([n] become links)."""
+    """The final message: verified text, notices, and the list of sources ([n] become links),
+    labelled in the question's language."""
+    lang = language_of(answer.question)
     parts: list[str] = []
     if answer.refused:
-        parts.append(f"{REFUSAL_PREFIX} {inert(answer.text)}")
+        prefix = REFUSAL_PREFIX if lang == "en" else f"⚠️ **{say('not_in_articles', lang)}**"
+        parts.append(f"{prefix} {inert(answer.text)}")
         if closest:
             listed = ((h.rank, h.chunk.title, h.chunk.source, h.chunk.published) for h in closest)
-            parts.append("**Closest passages**\n" + _source_lines(listed))
+            parts.append(f"**{say('closest', lang)}**\n" + _source_lines(listed))
     else:
         parts.append(inert(answer.text))
     if answer.unsupported:
         lines = "\n".join(f"- {inert(s)}" for s in answer.unsupported[:5])
-        parts.append(f"_These sentences could not be matched to a source:_\n{lines}")
+        parts.append(f"_{say('unmatched', lang)}_\n{lines}")
     if answer.notice:
         parts.append(f"ℹ️ _{inert(answer.notice)}_")
     if answer.citations and not answer.refused:
         listed = ((c.n, c.title, c.source, c.published) for c in answer.citations)
-        parts.append("**Sources**\n" + _source_lines(listed))
+        parts.append(f"**{say('sources', lang)}**\n" + _source_lines(listed))
     return "\n\n".join(parts)
 
 
