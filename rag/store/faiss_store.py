@@ -82,7 +82,8 @@ class _Vectors:
         if self._map is None or len(self._map) != rows:
             if self._fh is not None:
                 self._fh.flush()
-            self._map = np.memmap(self.path, np.float32, "r", shape=(rows, self.dimension))
+            mapped = np.memmap(self.path, np.float32, "r", shape=(rows, self.dimension))
+            self._map = np.asarray(mapped)  # a plain array over the map: no memmap overheads
         return self._map
 
     def append(self, vectors: np.ndarray) -> int:
@@ -132,9 +133,7 @@ class FaissStore:
         self.ann_rows = 0
         self.sample_rows = np.zeros(0, np.int64)
         self._dirty_records: dict[str, ArticleRecord | None] = {}
-        self._new_chunks: list[Chunk] = []
         self._kw_pending: list[tuple[int, list[str]]] = []
-        self._removed_chunks: list[str] = []
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -215,8 +214,8 @@ class FaissStore:
 
     def chunks(self, ids: Sequence[str]) -> list[Chunk]:
         """The chunks with these ids, in that order (unknown ids are left out)."""
-        found: dict[str, Chunk] = {c.id: c for c in self._new_chunks if c.id in set(ids)}
-        wanted = [i for i in ids if i not in found]
+        found: dict[str, Chunk] = {}
+        wanted = list(dict.fromkeys(ids))
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
             marks = ",".join("?" * len(part))
@@ -300,14 +299,32 @@ class FaissStore:
             if len(rows) < 50:  # too few sample rows pass: the visible sample stands in
                 visible = SearchFilters(visible_to=(filters or SearchFilters()).visible_to)
                 rows = self.sample_rows[self.rows.mask(visible)[self.sample_rows]]
-            sample = self._score(rows, vector, keyword, signals)
+            rows = np.sort(rows)
+            matrix = self._sample_matrix()
+            if len(rows) < len(self.sample_rows):
+                matrix = matrix[np.searchsorted(self.sample_rows, rows)]
+            sample = self._score(rows, vector, keyword, signals, matrix @ vector)
         return Candidates(scored, sample, timings)
 
+    def _sample_matrix(self) -> np.ndarray:
+        """The sample rows' passage vectors, held in memory (a few MB)."""
+        cached = getattr(self, "_sample_cache", None)
+        if cached is None or cached[0] is not self.sample_rows:
+            cached = (self.sample_rows, np.array(self.vectors.matrix()[self.sample_rows]))
+            self._sample_cache = cached
+        return cached[1]
+
     def _score(
-        self, rows: np.ndarray, vector: np.ndarray, keyword: np.ndarray, signals: Signals
+        self,
+        rows: np.ndarray,
+        vector: np.ndarray,
+        keyword: np.ndarray,
+        signals: Signals,
+        dense: np.ndarray | None = None,
     ) -> Scored:
         rows = np.sort(rows)
-        dense = self.vectors.matrix()[rows] @ vector if len(rows) else np.zeros(0, np.float32)
+        if dense is None:
+            dense = self.vectors.matrix()[rows] @ vector if len(rows) else np.zeros(0, np.float32)
         sentence = self._best_sentences(vector, rows) if signals.sentence else dense
         return Scored(
             ids=[self.rows.ids[r] for r in rows],
@@ -382,7 +399,12 @@ class FaissStore:
         self.sent_start = np.concatenate([self.sent_start, starts])
         self.sent_count = np.concatenate([self.sent_count, counts])
         self._kw_pending.append((first, [f"{c.title}\n{c.text}" for c in chunks]))
-        self._new_chunks.extend(chunks)
+        # written now, inside the open transaction: other readers see them at commit only,
+        # and a large ingest never holds its chunks in memory
+        self.db.executemany(
+            "INSERT OR REPLACE INTO chunks (id, json) VALUES (?, ?)",
+            ((c.id, c.model_dump_json()) for c in chunks),
+        )
         for record in records:
             self.manifest.articles[record.id] = record
             self._dirty_records[record.id] = record
@@ -399,7 +421,7 @@ class FaissStore:
             if record is None:
                 continue
             self.rows.kill(record.chunk_ids)
-            self._removed_chunks.extend(record.chunk_ids)
+            self.db.executemany("DELETE FROM chunks WHERE id = ?", ((c,) for c in record.chunk_ids))
             self._dirty_records[article_id] = None
 
     def commit(self) -> None:
@@ -419,14 +441,7 @@ class FaissStore:
         self.files = self._write_files(gen)
         self.manifest.updated_at = _now()
         header = self.manifest.model_copy(update={"articles": {}})
-        with self.db:
-            self.db.executemany(
-                "DELETE FROM chunks WHERE id = ?", ((c,) for c in self._removed_chunks)
-            )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO chunks (id, json) VALUES (?, ?)",
-                ((c.id, c.model_dump_json()) for c in self._new_chunks),
-            )
+        with self.db:  # commits the chunk rows written by add/remove too
             for article_id, record in self._dirty_records.items():
                 if record is None:
                     self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -439,8 +454,6 @@ class FaissStore:
                 "INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (header.model_dump_json(),)
             )
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)", (json.dumps(self.files),))
-        self._new_chunks.clear()
-        self._removed_chunks.clear()
         self._dirty_records.clear()
         self._remove_unlisted_files()
 
