@@ -62,14 +62,13 @@ def generate(
             parts.append(piece)
             yield piece
     except LLMError as exc:
-        yield answer_extractively(
-            question,
-            hits,
-            evidence,
-            settings,
-            notice=say("llm_failed", language, error=exc),
-            language=language,
+        streamed = "".join(parts).strip()
+        notice = (
+            say("llm_stopped", language, error=exc, partial=streamed)
+            if streamed
+            else say("llm_failed", language, error=exc)
         )
+        yield answer_extractively(question, hits, evidence, settings, notice, language)
         return
     answer = finish(question, "".join(parts), context, evidence, llm.name, settings, language)
     if first_token is not None:

@@ -62,6 +62,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The language model failed ({error}); showing extracted sentences instead.",
         "zh": "语言模型出错（{error}），改为显示从文章中摘录的句子。",
     },
+    "llm_stopped": {
+        "en": "The language model stopped in mid-answer ({error}); what it wrote until then, "
+        "incomplete and not verified: “{partial} …”. Showing extracted sentences instead.",
+        "zh": "语言模型在回答中途停止（{error}）；它此前写下的内容（不完整，未经核实）：“{partial}……”。"
+        "改为显示从文章中摘录的句子。",
+    },
     "unverified": {
         "en": "The model's answer could not be verified against the sources; showing the "
         "supporting sentences instead.",

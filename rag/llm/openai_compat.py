@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
+
 from rag.errors import ConfigError, LLMError
 from rag.llm.base import Message
 
@@ -54,3 +56,5 @@ class OpenAICompatibleLLM:
             raise LLMError(
                 f"the LLM server at {self.base_url} answered {exc.status_code}: {exc.message}"
             ) from exc
+        except (httpx.HTTPError, ConnectionError) as exc:  # the stream broke off
+            raise LLMError(f"the LLM server at {self.base_url} stopped answering ({exc})") from exc
