@@ -44,6 +44,7 @@ def split_answer(text: str) -> list[str]:
     return out
 
 
+CLAUSE = re.compile(r"[，；;]|,\s+(?:and|while|but)\s+|\s+and\s+(?=[A-Z\d])")
 SHORT_CLAIM = 30  # characters: "Germany", "2017年3月3日", "Simona Halep", "10.48‰"
 
 
@@ -74,10 +75,6 @@ def contains_claim(claim: str, passage: str) -> bool:
     """A short answer is supported by a passage that states it (dates in any format)."""
     wanted = canonical(claim)
     return bool(wanted) and wanted in canonical(passage)
-
-
-def _place_marker(sentence: str, n: int) -> str:
-    return _with_markers(sentence, [n])
 
 
 def _with_markers(sentence: str, numbers: list[int]) -> str:
@@ -125,6 +122,42 @@ class CitationVerifier:
                 return [(n, e)]
         return []
 
+    def _supports(self, claim: str, cited: list[int]) -> list[tuple[int, Evidence, float]]:
+        """Who supports a claim: the cited sources that state it word for word or say it in
+        other words (score ≥ threshold), else the best other source that does; [] if none."""
+        if is_answer(claim):
+            stated = self._stated_by(claim, cited)
+            if stated:  # dates compared in any format
+                return [(n, item, 1.0) for n, item in stated]
+        if len(content_words(claim)) < 2:
+            return []
+        found = [
+            (n, s[0], s[1])
+            for n in cited
+            if (s := self._support(claim, n)) and s[1] >= self.threshold
+        ]
+        if found:
+            return found
+        ranked = self.evidence.rank(claim, paraphrase=True)
+        if ranked and ranked[0][1] >= self.threshold:
+            item, score = ranked[0]
+            return [(self._number_of(item), item, score)]
+        return []
+
+    def _supports_parts(self, claim: str, cited: list[int]) -> list[tuple[int, Evidence, float]]:
+        """A compound sentence ("网易营收965亿元，腾讯营收5545亿元") is supported when each of
+        its clauses is, possibly by different sources."""
+        clauses = [c for c in CLAUSE.split(claim) if c.strip()]
+        if len(clauses) < 2:
+            return []
+        found: list[tuple[int, Evidence, float]] = []
+        for clause in clauses:
+            mine = self._supports(clause.strip(), cited)
+            if not mine and (is_answer(clause) or len(content_words(clause)) >= 2):
+                return []
+            found += mine
+        return found
+
     def verify(self, text: str) -> Verified:
         cited: dict[int, Citation] = {}
         out: list[str] = []
@@ -134,37 +167,20 @@ class CitationVerifier:
             plain = MARKER.sub("", sentence).strip()
             markers = [int(n) for n in MARKER.findall(sentence)]
             valid = [n for n in dict.fromkeys(markers) if 1 <= n <= len(self.sources)]
-            stated = self._stated_by(plain, valid) if is_answer(plain) else []
-            if stated:  # the source states it word for word (dates in any format)
-                claims += 1
-                out.append(_with_markers(sentence, [n for n, _ in stated]))
-                for n, item in stated:
-                    cited.setdefault(n, make_citation(n, item, 1.0))
-                continue
-            if len(content_words(plain)) < 2:
-                if is_short(plain) and is_answer(plain):  # a bare answer no source states
-                    claims += 1
-                    unsupported.append(plain)
+            bare = is_short(plain) and is_answer(plain)
+            if len(content_words(plain)) < 2 and not bare:
                 out.append(MARKER.sub("", sentence))  # "Yes." / connectives: not claims
                 continue
             claims += 1
-            supported = [
-                (n, s) for n in valid if (s := self._support(plain, n)) and s[1] >= self.threshold
-            ]
-            if supported:
-                out.append(_with_markers(sentence, [n for n, _ in supported]))
-                for n, (item, score) in supported:
-                    cited.setdefault(n, make_citation(n, item, score))
-                continue
-            ranked = self.evidence.rank(plain, paraphrase=True)
-            if ranked and ranked[0][1] >= self.threshold:
-                item, score = ranked[0]
-                n = self._number_of(item)
-                out.append(_place_marker(sentence, n))
-                cited.setdefault(n, make_citation(n, item, score))
-            else:
+            found = self._supports(plain, valid) or self._supports_parts(plain, valid)
+            if not found:
                 out.append(MARKER.sub("", sentence))
                 unsupported.append(plain)
+                continue
+            numbers = list(dict.fromkeys(n for n, _, _ in found))
+            out.append(_with_markers(sentence, numbers))
+            for n, item, score in found:
+                cited.setdefault(n, make_citation(n, item, score))
         grounded = 1.0 if claims == 0 else (claims - len(unsupported)) / claims
         citations = [cited[n] for n in sorted(cited)]
         return Verified(" ".join(out), citations, round(grounded, 3), unsupported)

@@ -72,3 +72,20 @@ def test_split_answer_keeps_markers_with_their_sentence() -> None:
 def test_a_number_the_cited_passage_lacks_is_not_supported(sources) -> None:  # type: ignore[no-untyped-def]
     result = verify(sources, "Lei Jun lost 14% of his 43 million followers [2].")
     assert result.unsupported and result.citations == []
+
+
+def test_a_sentence_joining_two_sources_is_supported_clause_by_clause(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(
+        sources,
+        "Xiaomi opened its first direct store in Morocco, and Lei Jun lost 290,000 followers [1].",
+    )
+    assert result.grounded == 1.0 and not result.unsupported
+    assert [c.n for c in result.citations] == [1, 2], "each clause cites its own source"
+    wrong = verify(sources, "小米在摩洛哥开设了第一家直营店，雷军失去了500万粉丝 [1]。")
+    assert wrong.unsupported, "one clause no source supports makes the sentence unsupported"
+
+
+def test_a_bare_answer_is_supported_when_a_source_states_it(sources) -> None:  # type: ignore[no-untyped-def]
+    assert verify(sources, "290,000 [2].").grounded == 1.0
+    assert verify(sources, "Morocco").citations[0].n == 1, "no marker: the source that states it"
+    assert verify(sources, "350,000 [2].").unsupported == ["350,000."]
