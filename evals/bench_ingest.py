@@ -87,7 +87,7 @@ def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool) -> dict[str
     from rag.config import Settings
     from rag.corpus.text import split_sentences
     from rag.ingest import ingest
-    from rag.store.index import Index
+    from rag.store import open_store
 
     corpus = tmp / "corpus"
     corpus.mkdir()
@@ -107,12 +107,12 @@ def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool) -> dict[str
     report = ingest(settings, embedder, [path])
     wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     rss = peak_rss_mb()
-    index = Index.load(settings.index_dir)
-    texts = [embedding_text(c) for c in index.chunks.values()]
+    chunks = [c for part, _ in open_store(settings).iter_chunks() for c in part]
+    texts = [embedding_text(c) for c in chunks]
     counts = count_pieces(embedder.tokenize, texts, embedder.max_tokens)
     # ingest also embeds every sentence (hybrid search, answer verification): count those
     # word pieces as embedded work too, and report them apart
-    sentences = [s for c in index.chunks.values() for s in split_sentences(c.text)]
+    sentences = [s for c in chunks for s in split_sentences(c.text)]
     sentence_counts = count_pieces(embedder.tokenize, sentences, embedder.max_tokens)
     counts["sentences"] = len(sentences)
     counts["sentence_pieces"] = sentence_counts["pieces"]

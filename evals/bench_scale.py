@@ -83,7 +83,12 @@ def postings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     rows = np.repeat(np.arange(n, dtype=np.int64), WORDS_PER_PASSAGE)
     key = rows * VOCAB + words.ravel()
     unique, tf = np.unique(key, return_counts=True)
-    return unique % VOCAB, unique // VOCAB, tf.astype(np.float32), np.full(n, WORDS_PER_PASSAGE, np.float32)
+    return (
+        unique % VOCAB,
+        unique // VOCAB,
+        tf.astype(np.float32),
+        np.full(n, WORDS_PER_PASSAGE, np.float32),
+    )
 
 
 def settings_for(engine: str, root: Path, n: int) -> Any:
@@ -104,7 +109,9 @@ def build(engine: str, root: Path, n: int, vectors: np.ndarray) -> dict[str, Any
     from rag.store.keyword import Segment
 
     settings = settings_for(engine, root, n)
-    manifest = Manifest(embedding_model="synthetic", dimension=DIM, chunk_size=200, chunk_overlap=30)
+    manifest = Manifest(
+        embedding_model="synthetic", dimension=DIM, chunk_size=200, chunk_overlap=30
+    )
     started = time.perf_counter()
     store = create_store(settings, manifest)
     words = vocabulary()
@@ -113,16 +120,27 @@ def build(engine: str, root: Path, n: int, vectors: np.ndarray) -> dict[str, Any
     for start in range(0, n, batch):
         chunks = [
             Chunk(
-                id=f"{i:020d}", article_id=f"a{i // 2}", text=f"passage {i}", start=0, end=10,
-                title=f"Article {i // 2}", source=SOURCES[(i // 2) % len(SOURCES)],
+                id=f"{i:020d}",
+                article_id=f"a{i // 2}",
+                text=f"passage {i}",
+                start=0,
+                end=10,
+                title=f"Article {i // 2}",
+                source=SOURCES[(i // 2) % len(SOURCES)],
                 published=None,
-            )  # fmt: skip
+            )
             for i in range(start, min(n, start + batch))
         ]
         records = [
-            ArticleRecord(id=f"a{a}", content_hash=str(a), path=None, title=f"Article {a}",
-                          source=SOURCES[a % len(SOURCES)], published=None,
-                          chunk_ids=[f"{2 * a:020d}", f"{2 * a + 1:020d}"][: n - 2 * a])  # fmt: skip
+            ArticleRecord(
+                id=f"a{a}",
+                content_hash=str(a),
+                path=None,
+                title=f"Article {a}",
+                source=SOURCES[a % len(SOURCES)],
+                published=None,
+                chunk_ids=[f"{2 * a:020d}", f"{2 * a + 1:020d}"][: n - 2 * a],
+            )
             for a in range(start // 2, (min(n, start + batch) + 1) // 2)
         ]
         store.add(records, chunks, vectors[start : start + batch], {})
@@ -147,7 +165,9 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def query_phase(engine: str, root: Path, n: int, base_kind: str, data_dir: str | None, threads: int) -> dict[str, Any]:
+def query_phase(
+    engine: str, root: Path, n: int, base_kind: str, data_dir: str | None, threads: int
+) -> dict[str, Any]:
     """Run in a fresh process: open the store, time dense and hybrid searches."""
     import psutil
 
@@ -167,14 +187,18 @@ def query_phase(engine: str, root: Path, n: int, base_kind: str, data_dir: str |
     settings = settings_for(engine, root, n)
     store = open_store(settings)
     opened = proc.memory_info().rss
-    vectors = make_vectors(base_vectors(base_kind, Path(data_dir) if data_dir else None), n, 3, 0.02)
+    vectors = make_vectors(
+        base_vectors(base_kind, Path(data_dir) if data_dir else None), n, 3, 0.02
+    )
     rng = np.random.default_rng(11)
     targets = rng.integers(0, n, QUERIES)
     queries = make_vectors(vectors[targets], QUERIES, 5, 0.03)
     exact = []
     for start in range(0, QUERIES, 50):
         scores = vectors @ queries[start : start + 50].T
-        exact += [set(np.argpartition(-scores[:, j], 10)[:10].tolist()) for j in range(scores.shape[1])]
+        exact += [
+            set(np.argpartition(-scores[:, j], 10)[:10].tolist()) for j in range(scores.shape[1])
+        ]
     del vectors
     words = vocabulary()
     texts = [" ".join(words[w] for w in rng.integers(0, 2000, 6)) for _ in range(QUERIES)]
@@ -257,11 +281,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.query_phase:
         engine, root, n, threads = args.query_phase
-        print(json.dumps(query_phase(engine, Path(root), int(n), args.base, args.base_data_dir, int(threads))))
+        print(
+            json.dumps(
+                query_phase(engine, Path(root), int(n), args.base, args.base_data_dir, int(threads))
+            )
+        )
         return
     args.out.mkdir(parents=True, exist_ok=True)
     results_path = args.out / "results.json"
-    results: list[dict[str, Any]] = json.loads(results_path.read_text()) if results_path.exists() else []
+    results: list[dict[str, Any]] = (
+        json.loads(results_path.read_text()) if results_path.exists() else []
+    )
     base = base_vectors(args.base, Path(args.base_data_dir) if args.base_data_dir else None)
     for n in args.sizes:
         vectors = make_vectors(base, n, 3, 0.02)
@@ -272,10 +302,29 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True)
             print(f"== {engine} {n}: building", flush=True)
-            row: dict[str, Any] = {"engine": engine, "passages": n, "base": args.base, **build(engine, root, n, vectors)}
+            row: dict[str, Any] = {
+                "engine": engine,
+                "passages": n,
+                "base": args.base,
+                **build(engine, root, n, vectors),
+            }
             for threads in args.threads:
-                env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
-                command = [sys.executable, __file__, "--base", args.base, "--query-phase", engine, str(root), str(n), str(threads)]
+                env = {
+                    **os.environ,
+                    "OPENBLAS_NUM_THREADS": str(threads),
+                    "OMP_NUM_THREADS": str(threads),
+                }
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--base",
+                    args.base,
+                    "--query-phase",
+                    engine,
+                    str(root),
+                    str(n),
+                    str(threads),
+                ]
                 if args.base_data_dir:
                     command[3:3] = ["--base-data-dir", args.base_data_dir]
                 out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -302,7 +351,9 @@ def render(results: list[dict[str, Any]]) -> str:
     for r in sorted(results, key=lambda r: (r["passages"], r["engine"])):
         one, two = r.get("threads_1", {}), r.get("threads_2", {})
         if "error" in one or "error" in two or not two:
-            lines.append(f"| {r['engine']} | {r['passages']:,} | {r['build_s']} | {r['disk_mb']} | failed | | | | |")
+            lines.append(
+                f"| {r['engine']} | {r['passages']:,} | {r['build_s']} | {r['disk_mb']} | failed | | | | |"
+            )
             continue
         lines.append(
             f"| {r['engine']} | {r['passages']:,} | {r['build_s']} | {r['disk_mb']} | "
@@ -323,13 +374,25 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     for engine in sorted({r["engine"] for r in results}):
-        rows = sorted((r for r in results if r["engine"] == engine and "rss_peak_mb" in r.get("threads_2", {})), key=lambda r: r["passages"])
+        rows = sorted(
+            (
+                r
+                for r in results
+                if r["engine"] == engine and "rss_peak_mb" in r.get("threads_2", {})
+            ),
+            key=lambda r: r["passages"],
+        )
         if not rows:
             continue
         sizes = [r["passages"] for r in rows]
-        left.plot(sizes, [r["threads_2"]["hybrid_ms"]["median"] for r in rows], marker="o", label=engine)
+        left.plot(
+            sizes, [r["threads_2"]["hybrid_ms"]["median"] for r in rows], marker="o", label=engine
+        )
         right.plot(sizes, [r["threads_2"]["rss_peak_mb"] for r in rows], marker="o", label=engine)
-    for ax, title in ((left, "hybrid search() median, ms (2 threads)"), (right, "RSS of a searching process, MB")):
+    for ax, title in (
+        (left, "hybrid search() median, ms (2 threads)"),
+        (right, "RSS of a searching process, MB"),
+    ):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("passages (384 dims)")

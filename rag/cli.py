@@ -276,7 +276,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
               help="The store to copy the index into.")  # fmt: skip
 @click.option("--uri", default=None, help="Milvus URI of the copy [env RAG_MILVUS_URI].")
 @click.option("--token", default=None, help="Milvus token of the copy [env RAG_MILVUS_TOKEN].")
-@click.option("--collection", default=None, help="Milvus collection prefix [env RAG_MILVUS_COLLECTION].")
+@click.option(
+    "--collection", default=None, help="Milvus collection prefix [env RAG_MILVUS_COLLECTION]."
+)
 @click.pass_context
 def migrate(
     ctx: click.Context, target: str, uri: str | None, token: str | None, collection: str | None
@@ -286,7 +288,12 @@ def migrate(
     from rag.store.migrate import migrate_index
 
     source = _settings(ctx)
-    updates = {"store": target, "milvus_uri": uri, "milvus_token": token, "milvus_collection": collection}
+    updates = {
+        "store": target,
+        "milvus_uri": uri,
+        "milvus_token": token,
+        "milvus_collection": collection,
+    }
     destination = source.model_copy(update={k: v for k, v in updates.items() if v is not None})
     copied, where = migrate_index(source, destination, progress=tqdm_progress)
     click.echo(f"copied {copied} chunks into {where}; use it with RAG_STORE={target}"

@@ -181,7 +181,9 @@ def _ingest_locked(
     try:
         records = dict(store.manifest.articles)
         found, failed = scan(paths, report, owner)
-        removed, moved = _keep_or_remove(records, found, [p.resolve() for p in paths], failed, report)
+        removed, moved = _keep_or_remove(
+            records, found, [p.resolve() for p in paths], failed, report
+        )
         to_embed = _new_or_changed(records, found, removed, report)
         checkpoint = Checkpoint(settings.index_dir, embedder)
         writer = _Writer(settings, embedder, store, checkpoint, report)
@@ -322,8 +324,15 @@ class _Writer:
         checkpoint: Checkpoint,
         report: IngestReport,
     ) -> None:
-        self.embedder, self.store, self.checkpoint, self.report = embedder, store, checkpoint, report
-        self.splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, embedder.tokenize)
+        self.embedder, self.store, self.checkpoint, self.report = (
+            embedder,
+            store,
+            checkpoint,
+            report,
+        )
+        self.splitter = make_splitter(
+            settings.chunk_size, settings.chunk_overlap, embedder.tokenize
+        )
 
     def add(self, articles: list[Article]) -> None:
         chunked = {a.id: chunk_article(a, self.splitter) for a in articles}

@@ -23,7 +23,8 @@ from rag.embeddings import Embedder
 from rag.models import Hit
 from rag.period import fits
 from rag.search import SearchFilters, Weights
-from rag.store.base import POOL, Candidates, Scored, Signals as Wanted, Store
+from rag.store.base import POOL, Candidates, Scored, Store
+from rag.store.base import Signals as Wanted
 
 __all__ = ["Retriever", "SearchFilters", "Signals", "Weights", "fuse", "zscore"]
 
@@ -49,7 +50,7 @@ def zscore(values: np.ndarray, population: np.ndarray | None = None) -> np.ndarr
 
 
 def _known(published: np.ndarray, fill: float) -> np.ndarray:
-    return np.nan_to_num(published, nan=fill)
+    return np.asarray(np.nan_to_num(published, nan=fill), np.float64)
 
 
 def fuse(
@@ -166,7 +167,9 @@ class Retriever:
         ranked = self._diverse_top(found, fused, min(k, len(found)), period)
         chunks = {c.id: c for c in self.store.chunks([found.ids[r] for r, _ in ranked])}
         best = (
-            None if weights.sentence else self._best_sentences(vector, [found.ids[r] for r, _ in ranked])
+            None
+            if weights.sentence
+            else self._best_sentences(vector, [found.ids[r] for r, _ in ranked])
         )
         return [
             Hit(

@@ -166,7 +166,9 @@ class SharedAssistants:
             key=lambda a: a.published.timestamp() if a.published else 0.0,
             reverse=True,
         )
-        text = "\n".join(c.text for c in self.base.passages([c for r in visible for c in r.chunk_ids]))
+        text = "\n".join(
+            c.text for c in self.base.passages([c for r in visible for c in r.chunk_ids])
+        )
         return text, [r.title for r in visible]
 
     def warm_up(self, assistant: Assistant | None = None) -> None:

@@ -40,6 +40,8 @@ class DocSignals(NamedTuple):
     ids: list[str]
     signals: Signals
     population: Signals | None
+
+
 PUBLISHED_NDCG10 = {  # SciFact test split, nDCG@10
     "scifact": {"all-MiniLM-L6-v2 (MTEB)": 0.645, "BM25 (BEIR paper)": 0.665},
 }

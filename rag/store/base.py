@@ -76,6 +76,9 @@ class Signals:
     sentence: bool = False
 
 
+ALL_DEFAULT = Signals()  # dense and keyword
+
+
 @dataclass(frozen=True)
 class StoreStats:
     engine: str  # "faiss" | "milvus"
@@ -96,7 +99,7 @@ class StoreReader(Protocol):
         text: str,
         k: int,
         filters: SearchFilters | None = None,
-        signals: Signals = Signals(),
+        signals: Signals = ALL_DEFAULT,
     ) -> Candidates: ...
 
     def chunks(self, ids: Sequence[str]) -> list[Chunk]: ...
@@ -128,4 +131,3 @@ class StoreWriter(Protocol):
 
 class Store(StoreReader, StoreWriter, Protocol):
     def close(self) -> None: ...
-

@@ -38,7 +38,9 @@ class Checkpoint:
             number = int(keys_file.name.split("-")[1].split(".")[0])
             try:
                 keys = np.load(keys_file)
-                vectors = np.load(keys_file.with_name(f"batch-{number:06d}.vectors.npy"), mmap_mode="r")
+                vectors = np.load(
+                    keys_file.with_name(f"batch-{number:06d}.vectors.npy"), mmap_mode="r"
+                )
             except (OSError, ValueError):
                 continue  # a batch cut short by the interruption
             if len(vectors) != len(keys):

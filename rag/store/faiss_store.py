@@ -37,6 +37,7 @@ from rag.errors import IndexError_, IndexMissingError
 from rag.models import Chunk
 from rag.search import SearchFilters
 from rag.store.base import (
+    ALL_DEFAULT,
     SAMPLE_CHUNKS,
     Candidates,
     Scored,
@@ -263,7 +264,7 @@ class FaissStore:
         text: str,
         k: int,
         filters: SearchFilters | None = None,
-        signals: Signals = Signals(),
+        signals: Signals = ALL_DEFAULT,
     ) -> Candidates:
         """Each signal's top `k` rows passing the filters, every signal filled in for their
         union, and the reference sample scored the same way (see rag/store/base.py)."""
@@ -287,7 +288,7 @@ class FaissStore:
             parts = [self._dense_top(vector, k, mask, passing)] if signals.dense else []
             timings["dense"] = (time.perf_counter() - started) * 1000
             if signals.keyword:
-                parts.append(_top(np.where(mask & (keyword > 0), keyword, -np.inf), k))
+                parts.append(KeywordIndex.top(keyword, mask, k))
             if signals.sentence:
                 best = np.where(mask, self._best_sentences(vector, None), -np.inf)
                 parts.append(_top(best, k))
@@ -342,17 +343,18 @@ class FaissStore:
             return _top(np.where(mask, scores, -np.inf), k)
         if passing <= EXACT_FILTERED_ROWS:
             rows = np.flatnonzero(mask)
-            return rows[_top(matrix[rows] @ vector, k)]
+            return np.asarray(rows[_top(matrix[rows] @ vector, k)], np.int64)
         import faiss
 
         covered = mask[: self.ann_rows]
         bits = np.packbits(covered, bitorder="little")
         selector = faiss.IDSelectorBitmap(len(covered), faiss.swig_ptr(bits))
-        params = faiss.SearchParametersHNSW(efSearch=max(self.config.ef_search, k), sel=selector)
+        ef = max(self.config.ef_search, k)
+        params = faiss.SearchParametersHNSW(efSearch=ef, sel=selector)  # type: ignore[attr-defined]
         _, found = self.ann.search(vector.reshape(1, -1), k, params=params)
         rows = found[0][found[0] >= 0]
         tail = np.flatnonzero(mask[self.ann_rows :]) + self.ann_rows  # not yet in the graph
-        return np.concatenate([rows, tail]).astype(np.int64)
+        return np.asarray(np.concatenate([rows, tail]), np.int64)
 
     def _best_sentences(self, vector: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         """Best sentence cosine of each row (all rows when `rows` is None); rows without
@@ -453,7 +455,9 @@ class FaissStore:
             self.db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (header.model_dump_json(),)
             )
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)", (json.dumps(self.files),))
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('files', ?)", (json.dumps(self.files),)
+            )
         self._dirty_records.clear()
         self._remove_unlisted_files()
 
@@ -562,7 +566,7 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     if k == 0:
         return np.zeros(0, np.int64)
     top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return top[np.isfinite(scores[top])].astype(np.int64)
+    return np.asarray(top[np.isfinite(scores[top])], np.int64)
 
 
 def _fsync(path: Path) -> None:

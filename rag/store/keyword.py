@@ -106,9 +106,7 @@ class Segment:
         counts = np.bincount(terms.astype(np.int64), minlength=len(vocab))
         starts = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
-        return cls(
-            vocab, starts, rows[order].astype(np.int32), tf[order].astype(np.float32)
-        )
+        return cls(vocab, starts, rows[order].astype(np.int32), tf[order].astype(np.float32))
 
     def postings(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
         col = self.vocab.get(token)
@@ -196,7 +194,7 @@ class KeywordIndex:
         count = int(np.count_nonzero(alive))
         if not tokens or count == 0:
             return out
-        mean_length = float(self.lengths[: len(alive)][alive].mean())
+        mean_length = float(np.dot(self.lengths[: len(alive)], alive)) / count
         for token in tokens:  # repeated query words count again, as in bm25s
             found = [p for seg in self.segments if (p := seg.postings(token)) is not None]
             if not found:
@@ -213,6 +211,15 @@ class KeywordIndex:
             norm = K1 * ((1 - B) + B * self.lengths[rows] / mean_length)
             out[rows] += (idf * tf / (norm + tf)).astype(np.float32)
         return out
+
+    @staticmethod
+    def top(scores: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+        """Rows of the k best positive scores among the rows in `mask` (any order)."""
+        rows = np.flatnonzero(scores)
+        rows = rows[mask[rows]]
+        if len(rows) > k:
+            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+        return np.asarray(rows, np.int64)
 
     def save(self, folder: Path, stem: str) -> list[str]:
         """Write the segments as `<stem>-<n>.*` files; returns their stems."""

@@ -69,7 +69,9 @@ def read_legacy(
         sent = {}
         if sentences is not None:
             for cid in part:
-                rows = sorted(by_chunk.get(cid, []), key=lambda r: int(sentences[0][r].rsplit("#", 1)[1]))
+                rows = sorted(
+                    by_chunk.get(cid, []), key=lambda r: int(sentences[0][r].rsplit("#", 1)[1])
+                )
                 if rows:
                     sent[cid] = sentences[1][rows]
         yield [chunks[c] for c in part], matrix[start : start + batch], sent

@@ -18,7 +18,14 @@ FORMAT_VERSION = 4
 
 def package_versions() -> dict[str, str]:
     versions = {}
-    for name in ("rag", "llama-index-core", "faiss-cpu", "pymilvus", "sentence-transformers", "torch"):
+    for name in (
+        "rag",
+        "llama-index-core",
+        "faiss-cpu",
+        "pymilvus",
+        "sentence-transformers",
+        "torch",
+    ):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

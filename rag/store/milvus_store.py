@@ -34,7 +34,15 @@ import numpy as np
 from rag.errors import ConfigError, IndexError_, IndexMissingError
 from rag.models import Chunk
 from rag.search import SearchFilters
-from rag.store.base import SAMPLE_CHUNKS, Candidates, Scored, Signals, StoreStats, sentence_id
+from rag.store.base import (
+    ALL_DEFAULT,
+    SAMPLE_CHUNKS,
+    Candidates,
+    Scored,
+    Signals,
+    StoreStats,
+    sentence_id,
+)
 from rag.store.keyword import KeywordIndex
 from rag.store.manifest import ArticleRecord, Manifest
 from rag.store.rows import RowTable
@@ -191,7 +199,12 @@ class MilvusStore:
             client.create_collection(
                 name, schema=schema, index_params=index, consistency_level="Strong"
             )
-        store._put_meta({"manifest": manifest.model_copy(update={"articles": {}}).model_dump_json(), "live": "0"})
+        store._put_meta(
+            {
+                "manifest": manifest.model_copy(update={"articles": {}}).model_dump_json(),
+                "live": "0",
+            }
+        )
         store._write_side()
         return store
 
@@ -205,13 +218,20 @@ class MilvusStore:
                 f"{settings.milvus_collection!r}); run `rag ingest` or `rag migrate --to milvus`"
             )
         _load(client, settings.milvus_collection)
-        meta = {r["id"]: r["value"] for r in client.query(name, filter='id != ""', output_fields=["value"])}
+        meta = {
+            r["id"]: r["value"]
+            for r in client.query(name, filter='id != ""', output_fields=["value"])
+        }
         if "manifest" not in meta:
-            raise IndexMissingError(f"the Milvus index {settings.milvus_collection!r} is empty; run `rag ingest`")
+            raise IndexMissingError(
+                f"the Milvus index {settings.milvus_collection!r} is empty; run `rag ingest`"
+            )
         manifest = Manifest.model_validate_json(meta["manifest"])
         store = cls(settings, client, manifest, int(meta.get("live", "0")))
         manifest.articles = {r.id: r for r in store._read_articles()}
-        store.sample_ids = json.loads("".join(meta[k] for k in sorted(meta) if k.startswith("sample-")) or "[]")
+        store.sample_ids = json.loads(
+            "".join(meta[k] for k in sorted(meta) if k.startswith("sample-")) or "[]"
+        )
         store._load_side()
         store._load_sample()
         return store
@@ -284,14 +304,22 @@ class MilvusStore:
     def _get(self, collection: str, ids: Sequence[str], fields: list[str]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ids), BATCH):
-            rows += self.client.get(collection, ids=list(ids[start : start + BATCH]), output_fields=fields)
+            rows += self.client.get(
+                collection, ids=list(ids[start : start + BATCH]), output_fields=fields
+            )
         return rows
 
     def _vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        return {r["id"]: np.asarray(r["vector"], np.float32) for r in self._get(self.c_chunks, ids, ["vector"])}
+        return {
+            r["id"]: np.asarray(r["vector"], np.float32)
+            for r in self._get(self.c_chunks, ids, ["vector"])
+        }
 
     def chunks(self, ids: Sequence[str]) -> list[Chunk]:
-        found = {r["id"]: Chunk.model_validate_json(r["chunk"]) for r in self._get(self.c_chunks, ids, ["chunk"])}
+        found = {
+            r["id"]: Chunk.model_validate_json(r["chunk"])
+            for r in self._get(self.c_chunks, ids, ["chunk"])
+        }
         return [found[i] for i in ids if i in found]
 
     def iter_chunks(
@@ -316,11 +344,11 @@ class MilvusStore:
         for start in range(0, len(chunk_ids), 100):
             part = chunk_ids[start : start + 100]
             expr = f"{_in('chunk_id', part)} and {self._live_filter()}"
-            for row in self.client.query(self.c_sentences, filter=expr, output_fields=["chunk_id", "n", "vector"]):
+            for row in self.client.query(
+                self.c_sentences, filter=expr, output_fields=["chunk_id", "n", "vector"]
+            ):
                 out.setdefault(row["chunk_id"], []).append((row["n"], row["vector"]))
-        return {
-            c: np.array([v for _, v in sorted(rows)], np.float32) for c, rows in out.items()
-        }
+        return {c: np.array([v for _, v in sorted(rows)], np.float32) for c, rows in out.items()}
 
     def stats(self) -> StoreStats:
         sentences = self.client.query(
@@ -340,7 +368,9 @@ class MilvusStore:
         filters = filters or SearchFilters()
         parts = [self._live_filter()]
         parts.append(
-            f'(owner == "" or owner == {_q(filters.visible_to)})' if filters.visible_to else 'owner == ""'
+            f'(owner == "" or owner == {_q(filters.visible_to)})'
+            if filters.visible_to
+            else 'owner == ""'
         )
         if filters.sources:
             parts.append(_in("source", filters.sources))
@@ -357,7 +387,7 @@ class MilvusStore:
         text: str,
         k: int,
         filters: SearchFilters | None = None,
-        signals: Signals = Signals(),
+        signals: Signals = ALL_DEFAULT,
     ) -> Candidates:
         timings: dict[str, float] = {}
         mask = self.rows.mask(filters)
@@ -388,7 +418,7 @@ class MilvusStore:
                 dense = {h["id"]: float(h["distance"]) for h in hits}
                 ids += list(dense)
             if signals.keyword:
-                top = _top(np.where(mask & (keyword > 0), keyword, -np.inf), k)
+                top = KeywordIndex.top(keyword, mask, k)
                 ids += [self.rows.ids[r] for r in top]
             if signals.sentence:
                 ids += self._sentence_top(vector, k, filters)
@@ -397,7 +427,9 @@ class MilvusStore:
         if missing:
             dense.update({i: float(v @ vector) for i, v in self._vectors(missing).items()})
         ids = [i for i in ids if i in dense]
-        found = self._scored(ids, np.array([dense[i] for i in ids], np.float32), keyword, vector, signals, None)
+        found = self._scored(
+            ids, np.array([dense[i] for i in ids], np.float32), keyword, vector, signals, None
+        )
         sample = None
         if passing > k:
             rows = self.rows.rows(self.sample_ids)
@@ -407,7 +439,9 @@ class MilvusStore:
                 keep = self.rows.mask(visible)[rows]
             chosen = [self.sample_ids[n] for n in np.flatnonzero(keep)]
             sample_dense = self._sample_vectors[np.flatnonzero(keep)] @ vector
-            sample = self._scored(chosen, sample_dense, keyword, vector, signals, self._sample_sentences)
+            sample = self._scored(
+                chosen, sample_dense, keyword, vector, signals, self._sample_sentences
+            )
         return Candidates(found, sample, timings)
 
     def _sentence_top(self, vector: np.ndarray, k: int, filters: SearchFilters | None) -> list[str]:
@@ -417,7 +451,11 @@ class MilvusStore:
         )[0]  # fmt: skip
         mask = self.rows.mask(filters)
         chunk_ids = [h["entity"]["chunk_id"] for h in hits]
-        return [c for c in dict.fromkeys(chunk_ids) if c in self.rows.row_of and mask[self.rows.row_of[c]]][:k]
+        return [
+            c
+            for c in dict.fromkeys(chunk_ids)
+            if c in self.rows.row_of and mask[self.rows.row_of[c]]
+        ][:k]
 
     def _scored(
         self,
@@ -483,7 +521,9 @@ class MilvusStore:
         sentences = [
             {"id": sentence_id(c.id, n), "chunk_id": c.id, "n": n, "gen": gen, "vector": v.tolist()}
             for c in chunks
-            for n, v in enumerate(np.asarray(sentence_vectors.get(c.id, np.zeros((0, 1))), np.float32))
+            for n, v in enumerate(
+                np.asarray(sentence_vectors.get(c.id, np.zeros((0, 1))), np.float32)
+            )
         ]
         for start in range(0, len(sentences), BATCH):
             self.client.upsert(self.c_sentences, sentences[start : start + BATCH])
@@ -526,10 +566,18 @@ class MilvusStore:
             by_article[record.id] = record.chunk_ids
         sample = choose_sample_ids(by_article, SAMPLE_CHUNKS)
         blob = json.dumps(sample)
-        parts = {f"sample-{n:04d}": blob[i : i + 60_000] for n, i in enumerate(range(0, len(blob), 60_000))}
+        parts = {
+            f"sample-{n:04d}": blob[i : i + 60_000]
+            for n, i in enumerate(range(0, len(blob), 60_000))
+        }
         self.manifest.updated_at = _now()
         header = self.manifest.model_copy(update={"articles": {}}).model_dump_json()
-        old_parts = [r["id"] for r in self.client.query(self.c_meta, filter='id like "sample-%"', output_fields=["id"])]
+        old_parts = [
+            r["id"]
+            for r in self.client.query(
+                self.c_meta, filter='id like "sample-%"', output_fields=["id"]
+            )
+        ]
         stale = [p for p in old_parts if p not in parts]
         if stale:
             self.client.delete(self.c_meta, ids=stale)
@@ -539,9 +587,9 @@ class MilvusStore:
         fresh = {c for r in records for c in r.chunk_ids}
         dead = [c for c in dead if c not in fresh]  # same id re-added: the new row stays
         for start in range(0, len(dead), 100):
-            part = dead[start : start + 100]
-            self.client.delete(self.c_chunks, ids=part)
-            self.client.delete(self.c_sentences, filter=_in("chunk_id", part))
+            ids = dead[start : start + 100]
+            self.client.delete(self.c_chunks, ids=ids)
+            self.client.delete(self.c_sentences, filter=_in("chunk_id", ids))
         self._dirty.clear()
         self._replaced.clear()
         if self.rows.live_count() < 0.75 * len(self.rows):
@@ -553,7 +601,10 @@ class MilvusStore:
 
     def _maybe_build_ann(self) -> None:
         """Switch the chunk collection's dense index from FLAT to HNSW once it is large."""
-        if self.manifest.index_type.startswith("milvus-hnsw") or self.rows.live_count() < self.settings.ann_threshold:
+        if (
+            self.manifest.index_type.startswith("milvus-hnsw")
+            or self.rows.live_count() < self.settings.ann_threshold
+        ):
             if not self.manifest.index_type.startswith("milvus-"):
                 self.manifest.index_type = "milvus-flat"
             return
@@ -584,7 +635,7 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     if k == 0:
         return np.zeros(0, np.int64)
     top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return top[np.isfinite(scores[top])].astype(np.int64)
+    return np.asarray(top[np.isfinite(scores[top])], np.int64)
 
 
 def _size(path: Path) -> int:

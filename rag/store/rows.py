@@ -83,7 +83,9 @@ class RowTable:
         mine = self._codes["owner"].get(filters.visible_to or "", -2)
         keep &= (self.owner == -1) | (self.owner == mine)
         if filters.sources:
-            wanted = [self._codes["source"][s] for s in filters.sources if s in self._codes["source"]]
+            wanted = [
+                self._codes["source"][s] for s in filters.sources if s in self._codes["source"]
+            ]
             keep &= np.isin(self.source, wanted)
         after, before = filters.bounds()
         with np.errstate(invalid="ignore"):

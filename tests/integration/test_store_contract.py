@@ -96,7 +96,9 @@ def test_ingest_search_filters_private_rows_delete_and_reopen(
     nairobi = "Where is the warehouse that opens in May?"
     assert "memo" in _ids(assistant.search(nairobi, k=3, filters=SearchFilters(visible_to="alice")))
     assert "memo" not in _ids(assistant.search(nairobi, k=10))
-    assert "memo" not in _ids(assistant.search(nairobi, k=10, filters=SearchFilters(visible_to="bob")))
+    assert "memo" not in _ids(
+        assistant.search(nairobi, k=10, filters=SearchFilters(visible_to="bob"))
+    )
 
     (corpus_copy / "2026-01-08-lei-jun-livestreams.md").unlink()
     removed = ingest(settings, embedder)
@@ -170,7 +172,9 @@ def test_an_ingest_killed_mid_way_changes_nothing_and_resumes(
     assert resumed.search("Port note 17, line 3", k=1)[0].chunk.article_id == "note-17"
 
 
-def test_both_engines_rank_alike_after_a_migration(tmp_path: Path, corpus_copy: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_both_engines_rank_alike_after_a_migration(
+    tmp_path: Path, corpus_copy: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("pymilvus")
     from rag.store.migrate import migrate_index
 
@@ -194,6 +198,9 @@ def test_both_engines_rank_alike_after_a_migration(tmp_path: Path, corpus_copy: 
         ("Transsion market", SearchFilters(sources=["Wire"])),
         ("Xiaomi", SearchFilters(published_after=datetime(2025, 3, 1))),
     ]:
-        a, b = one.search(question, k=5, filters=filters), two.search(question, k=5, filters=filters)
+        a, b = (
+            one.search(question, k=5, filters=filters),
+            two.search(question, k=5, filters=filters),
+        )
         assert [h.chunk.id for h in a] == [h.chunk.id for h in b], question
         assert [h.fused for h in a] == pytest.approx([h.fused for h in b], abs=1e-3)

@@ -106,7 +106,9 @@ def test_keyword_scores_equal_bm25s_and_survive_segments_deletes_and_reloads(tmp
     rebuilt.index([tokenize(t) for n, t in enumerate(TEXTS) if n != 1], show_progress=False)
     got = index.scores("Xiaomi market", alive)
     assert got[1] == 0.0
-    assert np.delete(got, 1) == pytest.approx(rebuilt.get_scores(tokenize("Xiaomi market")), rel=1e-5)
+    assert np.delete(got, 1) == pytest.approx(
+        rebuilt.get_scores(tokenize("Xiaomi market")), rel=1e-5
+    )
     names = index.save(tmp_path, "kw")
     loaded = KeywordIndex.load(tmp_path, "kw", names)
     loaded.compact(alive, renumber=None)
