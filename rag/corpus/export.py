@@ -12,24 +12,46 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rag.corpus.clean import clip_title
 from rag.corpus.text import parse_published, slugify
 from rag.errors import LoaderError
 from rag.models import Article
 
-SOURCE_LINE = re.compile(r"^(?P<source>.+?)\s*·\s*(?P<when>\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)\s*$")
-PARAGRAPH_REFS = re.compile(r"\s*(?:\[\d+\])+")
-SECTION = re.compile(r"(?:^|\s)(Core Insights|Core Viewpoint|Key Points|Group \d+: [^\n]+?) - ")
+WHEN = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?", re.ASCII)
+# `(?<!\s)`: whitespace before a reference is taken from the start of its run only; a plain
+# `\s*\[` rescanned a long run of spaces from every position (quadratic).
+PARAGRAPH_REFS = re.compile(r"(?<!\s)\s*(?:\[\d+\])+")
+# A group heading is short: the bound keeps a long line full of "Group 1: " linear.
+SECTION = re.compile(
+    r"(?:^|\s)(Core Insights|Core Viewpoint|Key Points|Group \d+: [^\n]{1,100}?) - "
+)
+
+
+def source_line(line: str) -> tuple[str, str] | None:
+    """(outlet, date) of an ``Outlet· YYYY-MM-DD HH:MM`` line, else None.
+
+    Split at the last '·' rather than matched by a regex: `^(.+?)\\s*·` took quadratic time
+    on a long line of spaces."""
+    source, dot, when = line.rpartition("·")
+    source, when = source.strip(), when.strip()
+    return (source, when) if dot and source and WHEN.fullmatch(when) else None
 
 
 def is_search_export(text: str) -> bool:
     """True when the text has at least one title line followed by an ``Outlet· date`` line."""
     lines = [line.strip() for line in text.splitlines()]
-    return any(SOURCE_LINE.match(line) for line in lines[1:])
+    return any(source_line(line) for line in lines[1:])
 
 
 def strip_paragraph_refs(text: str) -> str:
-    """Remove ``[3][12]``-style references of the original export."""
-    return PARAGRAPH_REFS.sub("", text).strip()
+    """Remove ``[3][12]``-style references of the original export, also those that removing
+    one leaves behind (``[[1]2]`` → ``[2]``)."""
+    for _ in range(5):  # bounded: each pass is linear, a nesting this deep is no reference
+        stripped = PARAGRAPH_REFS.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text.strip()
 
 
 def body_to_markdown(body: str) -> str:
@@ -52,7 +74,7 @@ def body_to_markdown(body: str) -> str:
 def parse_search_export(text: str, path: Path | None = None) -> list[Article]:
     """Parse a search export into articles (one per title/source block)."""
     lines = [line.strip() for line in text.splitlines()]
-    starts = [i for i in range(1, len(lines)) if SOURCE_LINE.match(lines[i])]
+    starts = [i for i in range(1, len(lines)) if source_line(lines[i])]
     if not starts:
         raise LoaderError(
             path or "<export>", "no 'Outlet· YYYY-MM-DD HH:MM' line: not a search export"
@@ -60,20 +82,25 @@ def parse_search_export(text: str, path: Path | None = None) -> list[Article]:
     articles: list[Article] = []
     for n, i in enumerate(starts):
         end = starts[n + 1] - 1 if n + 1 < len(starts) else len(lines)
-        title = lines[i - 1]
-        match = SOURCE_LINE.match(lines[i])
-        assert match is not None
+        found = source_line(lines[i])
+        assert found is not None
+        source, stamp = found
+        title = clip_title(lines[i - 1]) or f"{source}, {stamp}"
         body = " ".join(line for line in lines[i + 1 : end] if line)
         markdown = body_to_markdown(body)
         if not markdown:
             raise LoaderError(path or "<export>", f"article {title!r} has no text")
-        when = parse_published(match["when"])
-        assert when is not None
+        try:
+            when = parse_published(stamp)
+        except ValueError:
+            when = None
+        if when is None:  # "2025-13-45": the shape of a date, not a date
+            raise LoaderError(path or "<export>", f"article {title!r} has an invalid date {stamp}")
         articles.append(
             Article(
-                id=f"{slugify(match['source'])}-{when:%Y%m%d-%H%M}",
+                id=f"{slugify(source)}-{when:%Y%m%d-%H%M}",
                 title=title,
-                source=match["source"].strip(),
+                source=source,
                 published=when,
                 language="en",
                 text=markdown,

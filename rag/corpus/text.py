@@ -17,8 +17,10 @@ ABBREVIATION = re.compile(
 
 
 # A sentence that is only a snippet's date ("Jan 16, 2020 ...") or an ellipsis says nothing.
+# The trailing `\W*` sits inside the optional date group: as `\W*(date)?\W*$` the two runs
+# split a long run of punctuation every possible way (quadratic; a 100,000-dash line hung).
 _FILLER = re.compile(
-    r"^\W*(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?)?\W*$"
+    r"^\W*(?:(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?)\W*)?$"
 )
 
 
