@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rag.corpus.clean import clip_title
+from rag.corpus.clean import clean_text, clip_title
 from rag.corpus.text import parse_published, slugify
 from rag.errors import LoaderError
 from rag.models import Article
@@ -33,7 +33,7 @@ def source_line(line: str) -> tuple[str, str] | None:
     Split at the last '·' rather than matched by a regex: `^(.+?)\\s*·` took quadratic time
     on a long line of spaces."""
     source, dot, when = line.rpartition("·")
-    source, when = source.strip(), when.strip()
+    source, when = " ".join(source.split()), when.strip()  # as the Markdown loader reads it
     return (source, when) if dot and source and WHEN.fullmatch(when) else None
 
 
@@ -73,7 +73,7 @@ def body_to_markdown(body: str) -> str:
 
 def parse_search_export(text: str, path: Path | None = None) -> list[Article]:
     """Parse a search export into articles (one per title/source block)."""
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip() for line in clean_text(text).splitlines()]
     starts = [i for i in range(1, len(lines)) if source_line(lines[i])]
     if not starts:
         raise LoaderError(

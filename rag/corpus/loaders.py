@@ -144,7 +144,7 @@ def load_markdown(path: Path) -> list[Article]:
 
 
 def load_text(path: Path) -> list[Article]:
-    raw = clean_text(read_text(path))
+    raw = read_text(path)
     if is_search_export(raw):
         return parse_search_export(raw, path)
     return [make_article(path, {}, raw, slugify(path.stem))]
