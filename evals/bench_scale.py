@@ -36,6 +36,7 @@ DIM = 384
 VOCAB = 50_000
 WORDS_PER_PASSAGE = 60
 QUERIES = 200
+SERVER_URI = "http://127.0.0.1:19530"
 SOURCES = ["Wire", "Daily", "Herald", "Post"]
 
 
@@ -94,11 +95,13 @@ def postings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 def settings_for(engine: str, root: Path, n: int) -> Any:
     from rag.config import Settings
 
-    extra: dict[str, Any] = {"store": "milvus" if engine == "milvus" else "faiss"}
-    extra["ann_threshold"] = 0 if engine in ("hnsw", "milvus-hnsw") else 10**9
+    extra: dict[str, Any] = {"store": "milvus" if engine.startswith("milvus") else "faiss"}
+    extra["ann_threshold"] = 0 if engine in ("hnsw", "milvus-hnsw", "milvus-server") else 10**9
     if engine.startswith("milvus"):
-        extra["store"] = "milvus"
         extra["milvus_uri"] = str(root / "milvus.db")
+    if engine == "milvus-server":  # HNSW on the Milvus 2.3.5 standalone server (loopback)
+        extra["milvus_uri"] = SERVER_URI
+        extra["milvus_collection"] = f"bench{n}"
     return Settings(data_dir=root, llm_backend="extractive", **extra)
 
 
@@ -278,7 +281,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "evals" / "reports" / "scale")
     parser.add_argument("--query-phase", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
+    global QUERIES
+    QUERIES = args.queries
     if args.query_phase:
         engine, root, n, threads = args.query_phase
         print(
@@ -293,6 +299,12 @@ def main() -> None:
         json.loads(results_path.read_text()) if results_path.exists() else []
     )
     base = base_vectors(args.base, Path(args.base_data_dir) if args.base_data_dir else None)
+    server = None
+    if "milvus-server" in args.engines:
+        from milvus import default_server as server
+
+        server.set_base_dir(str(args.work / "milvus-server"))
+        server.start()
     for n in args.sizes:
         vectors = make_vectors(base, n, 3, 0.02)
         for engine in args.engines:
@@ -338,6 +350,8 @@ def main() -> None:
             results_path.write_text(json.dumps(results, indent=1))
             shutil.rmtree(root, ignore_errors=True)
         del vectors
+    if server is not None:
+        server.stop()
     print(render(results))
     (args.out / "table.md").write_text(render(results))
     chart(results, args.out / "chart.png")
