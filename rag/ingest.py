@@ -17,7 +17,10 @@ only what it had not finished.
 
 from __future__ import annotations
 
+import errno
 import logging
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ from rag.config import Settings
 from rag.corpus import iter_files, load_file
 from rag.corpus.text import split_sentences
 from rag.embeddings import Embedder
-from rag.errors import IndexLockedError, IndexMismatchError, LoaderError
+from rag.errors import DiskFullError, IndexLockedError, IndexMismatchError, LoaderError
 from rag.models import Article, Chunk, IngestReport
 from rag.store import (
     ArticleRecord,
@@ -162,10 +165,36 @@ def ingest(
         report = _ingest_locked(
             settings, embedder, paths or [settings.corpus_dir], rebuild, progress, owner
         )
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not _disk_full(exc, settings.index_dir):
+            raise
+        raise DiskFullError(
+            f"no space left on the disk holding {settings.index_dir}: the ingest stopped and "
+            "the previous index is unchanged; free some space and run `rag ingest` again "
+            "(batches already embedded are kept and not embedded again)"
+        ) from exc
     finally:
         lock.release()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _disk_full(exc: BaseException, folder: Path) -> bool:
+    """An error (or one it was raised from) that says the disk is full, or a write error
+    while less than 1 MiB is free there (numpy's "N requested and M written" has no errno)."""
+    try:
+        nearly_full = shutil.disk_usage(folder).free < 2**20
+    except OSError:
+        nearly_full = False
+    while exc is not None:
+        if isinstance(exc, OSError) and nearly_full:
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.Error) and "full" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 def _ingest_locked(

@@ -99,9 +99,11 @@ class CitationVerifier:
     def _support(self, sentence: str, n: int) -> tuple[Evidence, float] | None:
         return self.evidence.best_in(sentence, self.sources[n - 1].chunk.id)
 
-    def _stated_by(self, claim: str, numbers: list[int]) -> list[tuple[int, Evidence]]:
+    def _stated_by(
+        self, claim: str, numbers: list[int], others: bool = True
+    ) -> list[tuple[int, Evidence]]:
         """The cited sources with a sentence that states a short answer; when none of them
-        does, the first other source that does."""
+        does (and `others`), the first other source that does."""
 
         def states(n: int) -> Evidence | None:
             chunk_id = self.sources[n - 1].chunk.id
@@ -115,18 +117,21 @@ class CitationVerifier:
             )
 
         found = [(n, e) for n in numbers if (e := states(n)) is not None]
-        if found:
+        if found or not others:
             return found
         for n in range(1, len(self.sources) + 1):
             if (e := states(n)) is not None:
                 return [(n, e)]
         return []
 
-    def _supports(self, claim: str, cited: list[int]) -> list[tuple[int, Evidence, float]]:
+    def _supports(
+        self, claim: str, cited: list[int], others: bool = True
+    ) -> list[tuple[int, Evidence, float]]:
         """Who supports a claim: the cited sources that state it word for word or say it in
-        other words (score ≥ threshold), else the best other source that does; [] if none."""
+        other words (score ≥ threshold), else (`others`) the best other source that does;
+        [] if none."""
         if is_answer(claim):
-            stated = self._stated_by(claim, cited)
+            stated = self._stated_by(claim, cited, others)
             if stated:  # dates compared in any format
                 return [(n, item, 1.0) for n, item in stated]
         if len(content_words(claim)) < 2:
@@ -136,7 +141,7 @@ class CitationVerifier:
             for n in cited
             if (s := self._support(claim, n)) and s[1] >= self.threshold
         ]
-        if found:
+        if found or not others:
             return found
         ranked = self.evidence.rank(claim, paraphrase=True)
         if ranked and ranked[0][1] >= self.threshold:
@@ -172,7 +177,13 @@ class CitationVerifier:
                 out.append(MARKER.sub("", sentence))  # "Yes." / connectives: not claims
                 continue
             claims += 1
-            found = self._supports(plain, valid) or self._supports_parts(plain, valid)
+            # the cited sources first; then each clause on its own (a compound sentence may
+            # join two sources); only then the one other source closest to the whole
+            found = (
+                self._supports(plain, valid, others=False)
+                or self._supports_parts(plain, valid)
+                or self._supports(plain, valid)
+            )
             if not found:
                 out.append(MARKER.sub("", sentence))
                 unsupported.append(plain)

@@ -40,10 +40,11 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
+    """The real packaged default embedding model, loaded once per test session."""
+    from rag.config import DEFAULT_EMBEDDING_MODEL
     from rag.embeddings import load_embedder
 
-    model = load_embedder("all-MiniLM-L6-v2")
+    model = load_embedder(DEFAULT_EMBEDDING_MODEL)
     _ = model.dimension
     return model
 

@@ -66,7 +66,7 @@ def test_cited_answer_panel_feedback_and_refusal(server: Server, page) -> None: 
     answer = finish(page, 0, 60_000)
     text = answer.inner_text()
     assert CITATION.search(text), text
-    assert "Morocco" in text or "14%" in text, text
+    assert "Africa" in text and "目标非洲" in text.split("Sources")[-1], text
 
     check_citation_panel(page, answer)
     expect(page.locator("#side-view-title")).to_be_in_viewport(ratio=1)  # slid in
@@ -123,4 +123,6 @@ def test_llamacpp_answer_streams_with_citations(llm_server: Server, page) -> Non
     )
     text = finish(page, 0, LLM_TIMEOUT_MS).inner_text()
     assert CITATION.search(text), text
-    assert any(w in text for w in ("Morocco", "14%", "AIoT")), text
+    # any correct answer, whichever sentences the model writes: Africa, and the Africa
+    # article among the listed sources
+    assert "Africa" in text and "目标非洲" in text.split("Sources")[-1], text

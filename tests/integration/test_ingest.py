@@ -189,6 +189,6 @@ def test_passage_vectors_come_back_in_input_order(embedder) -> None:  # type: ig
         "mid length text",
     ]
     batch = embedder.embed_passages(texts)
-    one_by_one = [embedder.embed_queries([t])[0] for t in texts]
+    one_by_one = [embedder.embed_passages([t])[0] for t in texts]
     for got, want in zip(batch, one_by_one, strict=True):
         assert float(got @ want) > 0.999

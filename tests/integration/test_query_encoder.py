@@ -13,6 +13,12 @@ pytestmark = pytest.mark.integration
 QUESTIONS = ["What is Xiaomi's Africa strategy?", "How many followers did Lei Jun lose?", "51%"]
 
 
+@pytest.fixture(scope="module")
+def embedder() -> SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 through torch (the ONNX export is of this model)."""
+    return SentenceTransformerEmbedder()
+
+
 def test_onnx_queries_match_torch_and_the_export_is_reused(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     onnx = SentenceTransformerEmbedder(onnx_cache=tmp_path)
     vectors = onnx.embed_queries(QUESTIONS)
