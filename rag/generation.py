@@ -20,7 +20,7 @@ from rag.language import say
 from rag.llm.base import LLM
 from rag.models import Answer, Hit
 from rag.prompt import Source, build_messages, select_context
-from rag.verify import CitationVerifier
+from rag.verify import MARKER, CitationVerifier, split_answer
 
 NOT_IN_SOURCES = "NOT IN SOURCES"
 MODEL_REFUSAL = re.compile(
@@ -31,8 +31,23 @@ MODEL_REFUSAL = re.compile(
 )
 
 
+# "… is not mentioned in the given sources": a refusal that names the sources
+ABOUT_SOURCES = re.compile(r"\b(sources?|articles?|passages?|context)\b|来源|资料|文章|材料", re.I)
+
+
 def is_model_refusal(text: str) -> bool:
     return NOT_IN_SOURCES.lower() in text.lower() or bool(MODEL_REFUSAL.search(text))
+
+
+def opens_with_refusal(text: str) -> bool:
+    """The answer starts by saying the sources do not hold it ("NOT IN SOURCES [2]", "The
+    president of FIFA is not mentioned in the given sources [1]."): a refusal, whatever the
+    markers after it cite (the verifier could match them to a passage on the topic)."""
+    sentences = split_answer(text)
+    first = MARKER.sub("", sentences[0]) if sentences else ""
+    return NOT_IN_SOURCES.lower() in first.lower() or bool(
+        MODEL_REFUSAL.search(first) and ABOUT_SOURCES.search(first)
+    )
 
 
 def generate(
@@ -88,6 +103,10 @@ def finish(
     """Verify the raw answer; refuse or fall back when nothing in it is supported."""
     sources = [s.hit for s in context]
     hits = evidence.hits
+    if opens_with_refusal(raw):
+        return _reporting_fallback(question, evidence, settings, language) or refusal(
+            question, hits, backend, language=language
+        )
     verified = CitationVerifier(
         sources, evidence.subset(sources), settings.support_threshold
     ).verify(raw)

@@ -173,8 +173,8 @@ class CitationVerifier:
             markers = [int(n) for n in MARKER.findall(sentence)]
             valid = [n for n in dict.fromkeys(markers) if 1 <= n <= len(self.sources)]
             bare = is_short(plain) and is_answer(plain)
-            if len(content_words(plain)) < 2 and not bare:
-                out.append(MARKER.sub("", sentence))  # "Yes." / connectives: not claims
+            if (len(content_words(plain)) < 2 and not bare) or plain.endswith(("?", "？")):
+                out.append(MARKER.sub("", sentence))  # "Yes." / connectives / questions: not claims
                 continue
             claims += 1
             # the cited sources first; then each clause on its own (a compound sentence may

@@ -89,3 +89,8 @@ def test_a_bare_answer_is_supported_when_a_source_states_it(sources) -> None:  #
     assert verify(sources, "290,000 [2].").grounded == 1.0
     assert verify(sources, "Morocco").citations[0].n == 1, "no marker: the source that states it"
     assert verify(sources, "350,000 [2].").unsupported == ["350,000."]
+
+
+def test_a_question_echoed_back_is_no_claim(sources) -> None:  # type: ignore[no-untyped-def]
+    result = verify(sources, "Where did Xiaomi open its first direct store [1]?")
+    assert result.citations == [] and "[1]" not in result.text
