@@ -78,6 +78,18 @@ _CONTINENTS = frozenset(
 _COUNTED = re.compile(r"^\s*how (?:many|much)\s+([A-Za-z][\w-]*)", re.I)
 _NOT_COUNTED = frozenset("of is are was were did does do has have had will can could would".split())
 _SHARE = re.compile(r"%|\bper ?cent|\bshare\b", re.I)
+# "how much does it cost", "what is the price": the answer is an amount of money
+_ASKS_PRICE = re.compile(
+    r"^\s*how much\b.*\b(cost|costs|pay|paid|charge|charged|sell for|sold for|priced?)\b"
+    r"|\b(price|cost)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(?:k|m|bn|million|billion)?\s?(?:euros?|dollars?|yuan|"
+    r"pounds?|yen|rupees?|francs?|won|roubles?|rubles?|usd|eur|gbp|cny|rmb)\b"
+    r"|\b(?:usd|eur|gbp|cny|rmb|us\$)\s?\d|\d\s?(?:元|美元|欧元|英镑|日元)",
+    re.I,
+)
 _ACRONYM = re.compile(r"[A-Z]{2,5}s?")  # "KOL", "CEO", "OPPO": not a person's or place's name
 
 
@@ -126,6 +138,8 @@ def asked_kind(question: str) -> Asked | None:
     if _ASKS_RANK.search(question):
         return Asked("figure", "rank")
     figure = _ASKS_NUMBER.search(question)
+    if figure and _ASKS_PRICE.search(question):
+        return Asked("figure", "price")
     if figure:
         counted = _COUNTED.search(question)
         word = (counted.group(1) if counted else figure.group("figure") or "").lower()
@@ -179,6 +193,8 @@ def gives(asked: Asked, sentence: str, question: str) -> bool:
             return False
         if asked.counted in ("percentage", "share"):
             return _SHARE.search(sentence) is not None
+        if asked.counted in ("price", "cost"):
+            return _MONEY.search(sentence) is not None
         return asked.counted is None or _mentions(sentence, asked.counted)
     names = new_names(sentence, question)
     if _ASKS_PLACE.search(last_question(question)):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from rag.assistant import Assistant
 from rag.errors import InputError
 from rag.retrieval import SearchFilters
-from tests.conftest import AFRICA_ID, LIVESTREAM_ID
+from tests.conftest import AFRICA_ID, LIVESTREAM_ID, make_settings
 
 pytestmark = pytest.mark.integration
 
@@ -69,3 +72,26 @@ def test_stats_describe_the_index(corpus_assistant) -> None:  # type: ignore[no-
     assert stats.embedding_model == "multilingual-e5-small" and stats.dimension == 384
     assert stats.sources == ["Bei Jing Shang Bao", "创业邦"]
     assert stats.index_bytes > 0
+
+
+@pytest.mark.parametrize("model", ["multilingual-e5-small", "all-MiniLM-L6-v2"])
+def test_a_price_question_gets_the_price_not_another_figure(tmp_path: Path, model: str) -> None:
+    from rag.embeddings import load_embedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "widget.md").write_text(
+        "---\ntitle: The widget goes on sale\nsource: Gadget Daily\npublished: 2026-03-02\n---\n\n"
+        "Acme's new widget went on sale on Monday. It costs 42 euros. "
+        "How well is the widget doing? The widget sold 10,000 units in its first week. "
+        "Its maker plans a second model for next year.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path, corpus, llm_backend="extractive", embedding_model=model)
+    assistant = Assistant(settings, load_embedder(model), None)
+    assistant.ingest()
+    answer = assistant.ask("How much does the widget cost?")
+    # the price, or a refusal ("It costs 42 euros" may score too far below the best
+    # sentence); never the other figure
+    assert answer.refused or "42 euros" in answer.text, answer.text
+    assert "10,000" not in answer.text, answer.text

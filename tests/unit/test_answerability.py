@@ -71,7 +71,7 @@ def test_a_citations_outlet_and_date_answer_only_questions_about_reporting() -> 
     ("question", "asked"),
     [
         ("How many followers did Lei Jun lose?", Asked("figure", "followers")),
-        ("How much did the store cost?", Asked("figure", None)),
+        ("How much did the store cost?", Asked("figure", "price")),
         ("What is Xiaomi's rank in Africa?", Asked("figure", "rank")),
         ("What market share does Transsion hold?", Asked("figure", "share")),
         ("And where does Xiaomi rank there?", Asked("figure", "rank")),
@@ -149,3 +149,12 @@ def test_a_figure_for_a_name_no_sentence_attributes_it_to_is_not_an_answer() -> 
     assert unanswerable_reason("What share does Transsion hold?", passages, sentences) is None
     # the topic of the passages may stay implicit ("the company ranks third")
     assert unanswerable_reason("What is Xiaomi's rank?", passages, ["It ranks third."]) is None
+
+
+def test_a_price_question_wants_an_amount_of_money() -> None:
+    question = "How much does the widget cost?"
+    asked = asked_for(question)
+    assert asked == Asked("figure", "price")
+    assert gives(asked, "The widget costs 42 euros.", question)
+    assert gives(asked, "The SU7 is priced at 215,900 yuan.", question)
+    assert not gives(asked, "The widget sold 10,000 units in its first week.", question)
