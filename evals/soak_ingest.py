@@ -40,13 +40,14 @@ QUESTION = "What is Xiaomi's Africa strategy?"
 
 
 def marker(serial: int) -> str:
-    """A made-up word naming one note ("zqvab"): letters only, so every tokenizer keeps it."""
+    """A made-up word naming one note ("zqvabx"): letters only, ending in x so that no
+    stemmer folds two markers together (Snowball stems "zqvy" to "zqvi")."""
     letters = ""
     while True:
         serial, digit = divmod(serial, 26)
         letters += chr(ord("a") + digit)
         if not serial:
-            return f"zqv{letters}"
+            return f"zqv{letters}x"
 
 
 @dataclass
@@ -111,13 +112,17 @@ class Soak:
         return sorted(self.corpus.glob("note-*.md"))
 
     def write_note(self, path: Path | None = None) -> None:
-        self.serial += 1
-        path = path or self.corpus / f"note-{self.serial:04d}.md"
+        """A new note, or (`path`) new paragraphs for an existing one: its number, title
+        and marker word stay those of its file name."""
+        if path is None:
+            self.serial += 1
+            path = self.corpus / f"note-{self.serial:04d}.md"
+        number = int(path.stem.split("-")[1])
         body = "\n\n".join(self.rng.sample(self.paragraphs, k=min(4, len(self.paragraphs))))
         path.write_text(
-            f"---\ntitle: Market note {self.serial}\nsource: Soak Wire\n"
-            f"published: 2026-01-{1 + self.serial % 28:02d}\n---\n\n"
-            f"Marker {marker(self.serial)} opens this note.\n\n{body}\n",
+            f"---\ntitle: Market note {number}\nsource: Soak Wire\n"
+            f"published: 2026-01-{1 + number % 28:02d}\n---\n\n"
+            f"Marker {marker(number)} opens this note.\n\n{body}\n",
             encoding="utf-8",
         )
 
@@ -150,6 +155,7 @@ class Soak:
         """None when the index opens, is consistent and answers; else what is wrong."""
         from rag.assistant import Assistant
 
+        assistant = None
         try:
             assistant = Assistant(self.settings, self.embedder, None).reload()
             keyword_only = Assistant(
@@ -182,6 +188,9 @@ class Soak:
                     return f"index {sorted(set(notes) ^ on_disk)[:4]} differs from the corpus"
         except Exception as exc:  # any failure to open or answer is the finding
             return f"{type(exc).__name__}: {exc}"
+        finally:
+            if assistant is not None and assistant._index is not None:
+                assistant.index.close()
         return None
 
 
@@ -212,6 +221,10 @@ def run(iterations: int, seed: int = 0, root: Path | None = None, log: Any = pri
                 report.corrupted += 1
                 report.problems.append(f"iteration {i} (kill after {delay:.1f} s): {problem}")
                 log(f"CORRUPTED at iteration {i}: {problem}")
+                if os.environ.get("RAG_SOAK_KEEP"):
+                    shutil.copytree(
+                        soak.settings.data_dir, Path(os.environ["RAG_SOAK_KEEP"]) / f"it{i}"
+                    )
             if i % 10 == 0 or i == iterations:
                 report.full_run_s.append(soak.full_ingest())
                 problem = soak.check(complete=True)
