@@ -189,8 +189,8 @@ class Soak:
         except Exception as exc:  # any failure to open or answer is the finding
             return f"{type(exc).__name__}: {exc}"
         finally:
-            if assistant is not None and assistant._index is not None:
-                assistant.index.close()
+            if assistant is not None:
+                assistant.close()
         return None
 
 

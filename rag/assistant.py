@@ -28,6 +28,7 @@ from rag.language import say
 from rag.llm import LLM, load_llm
 from rag.models import Answer, Chunk, Hit, IndexStats, IngestReport
 from rag.period import period_label, period_mismatch, window_text
+from rag.prompt import fixed_prefix
 from rag.query import Query, prepare
 from rag.retrieval import Retriever
 from rag.search import SearchFilters
@@ -279,6 +280,27 @@ class Assistant:
     def store_stats(self) -> StoreStats:
         """Which engine and dense/keyword indexes serve this index, and their sizes."""
         return self.index.stats()
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for: the embedding model (one
+        query embedded), the index, the LLM, and the LLM's cache of the fixed system
+        prompt (llama.cpp), so a first question costs what any later one does."""
+        self.embedder.embed_queries(["warm up"])
+        if self._index is None and store_exists(self.settings) and not _old_format(self.settings):
+            self.reload()
+        llm = self.llm
+        prime = getattr(llm, "warm_up", None)
+        if prime is not None:
+            prime(prefix=fixed_prefix())
+
+    def close(self) -> None:
+        """Release the index (file handles, a Milvus connection); the Assistant is unusable
+        for searches afterwards until `reload()`."""
+        with self._lock:
+            index, self._index = self._index, None
+            self._sentence_cache.clear()
+        if index is not None:
+            index.close()
 
     def with_backend(self, backend: str) -> Assistant:
         """Another Assistant sharing this one's index and embedder, with another LLM backend."""

@@ -175,6 +175,13 @@ class Settings(BaseSettings):
     llm_threads: int = Field(
         max(1, min(4, os.cpu_count() or 1)), ge=1, le=64, description="llama.cpp CPU threads."
     )
+    llm_state_cache_mb: int = Field(
+        256,
+        ge=0,
+        le=16384,
+        description="RAM for llama.cpp prompt states (0: off): after a follow-up's rewrite or "
+        "a translation, the answer prompt's cached system rules are restored, not recomputed.",
+    )
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="Answer length limit, tokens.")
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_timeout_s: float = Field(

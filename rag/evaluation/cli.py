@@ -39,10 +39,7 @@ def _prepared_assistant(settings: Settings) -> Assistant:
         f"({report.chunks_embedded} embedded now) from {settings.corpus_dir}",
         err=True,
     )
-    assistant.search("warm up", 1)
-    warm_up = getattr(assistant.llm, "warm_up", None)
-    if callable(warm_up):
-        warm_up()
+    assistant.warm_up()  # models and the LLM's prompt cache: no item pays for loading
     return assistant
 
 

@@ -339,10 +339,7 @@ def _indexed_assistant(
     write_pool(passages, settings.corpus_dir / "pool.jsonl")
     assistant = Assistant.open(settings, allow_empty=True)
     report = assistant.ingest(progress=progress)
-    warm_up = getattr(assistant.llm, "warm_up", None)
-    if callable(warm_up):
-        warm_up()
-    assistant.search("warm up", 1)
+    assistant.warm_up()  # models and the LLM's prompt cache: no question pays for loading
     return assistant, report.seconds
 
 

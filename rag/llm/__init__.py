@@ -18,7 +18,9 @@ def load_llm(settings: Settings) -> LLM | None:
         from rag.llm.model_files import default_model_path
 
         path = settings.llm_model_path or default_model_path(settings.model_cache_dir)
-        return LlamaCppLLM(path, settings.llm_context, settings.llm_threads)
+        return LlamaCppLLM(
+            path, settings.llm_context, settings.llm_threads, settings.llm_state_cache_mb
+        )
     if backend == "openai":
         from rag.llm.openai_compat import OpenAICompatibleLLM
 

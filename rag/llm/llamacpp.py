@@ -12,18 +12,18 @@ from typing import Any
 from rag.errors import ConfigError, LLMError
 from rag.llm.base import Message
 
-_MODELS: dict[tuple[str, int, int], Any] = {}
+_MODELS: dict[tuple[str, int, int, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
 # llama.cpp contexts are not thread-safe: every generation in this process takes this lock.
 _GENERATE_LOCK = threading.Lock()
 
 
-def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
-    key = (str(path), n_ctx, n_threads)
+def _load(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int = 0) -> Any:
+    key = (str(path), n_ctx, n_threads, state_cache_mb)
     with _LOAD_LOCK:
         if key not in _MODELS:
             try:
-                from llama_cpp import Llama
+                from llama_cpp import Llama, LlamaRAMCache
             except ImportError as exc:
                 raise ConfigError(
                     "install llama-cpp-python to use the llamacpp backend (`pip install -e '.[llm]'`)"
@@ -43,6 +43,11 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> Any:
                 raise LLMError(
                     f"llama.cpp could not load {path}: corrupt or not a GGUF model"
                 ) from exc
+            if state_cache_mb:
+                # llama.cpp keeps one prompt's cache; a rewrite or translation prompt in
+                # between would make the next answer recompute the system rules (~7 s on
+                # 2 cores). Saved states let it restore the longest matching prefix instead.
+                _MODELS[key].set_cache(LlamaRAMCache(capacity_bytes=state_cache_mb << 20))
         return _MODELS[key]
 
 
@@ -59,18 +64,30 @@ class LlamaCppLLM:
 
     name = "llamacpp"
 
-    def __init__(self, model_path: Path, n_ctx: int = 2048, n_threads: int = 2) -> None:
+    def __init__(
+        self, model_path: Path, n_ctx: int = 2048, n_threads: int = 2, state_cache_mb: int = 0
+    ) -> None:
         self.model_path = model_path
         self.n_ctx = n_ctx
         self.n_threads = n_threads
+        self.state_cache_mb = state_cache_mb
 
-    def warm_up(self) -> None:
-        _load(self.model_path, self.n_ctx, self.n_threads)
+    def _model(self) -> Any:
+        return _load(self.model_path, self.n_ctx, self.n_threads, self.state_cache_mb)
+
+    def warm_up(self, prefix: list[Message] | None = None) -> None:
+        """Load the model; with `prefix` (the start every prompt shares), also compute its
+        cache now. llama.cpp reuses the longest cached prefix of the previous prompt, so the
+        first question then costs only its own sources and question."""
+        model = self._model()
+        if prefix:
+            with _GENERATE_LOCK:
+                model.create_chat_completion(messages=prefix, max_tokens=1, temperature=0.0)
 
     def stream(
         self, messages: list[Message], *, max_tokens: int, temperature: float
     ) -> Iterator[str]:
-        model = _load(self.model_path, self.n_ctx, self.n_threads)
+        model = self._model()
         with _GENERATE_LOCK:
             try:
                 chunks = model.create_chat_completion(

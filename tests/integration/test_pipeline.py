@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.errors import InputError
+from rag.errors import IndexMissingError, InputError
 from rag.retrieval import SearchFilters
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID, make_settings
 
@@ -72,6 +72,16 @@ def test_stats_describe_the_index(corpus_assistant) -> None:  # type: ignore[no-
     assert stats.embedding_model == "multilingual-e5-small" and stats.dimension == 384
     assert stats.sources == ["Bei Jing Shang Bao", "创业邦"]
     assert stats.index_bytes > 0
+
+
+def test_warm_up_opens_the_index_and_close_releases_it(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    fresh = Assistant(corpus_assistant.settings, corpus_assistant.embedder, None)
+    fresh.warm_up()  # extractive: no LLM; the index is opened and the embedder used
+    assert fresh.search("Xiaomi Africa", 1)[0].chunk.article_id == AFRICA_ID
+    fresh.close()
+    with pytest.raises(IndexMissingError):
+        fresh.search("Xiaomi Africa", 1)
+    assert corpus_assistant.search("Xiaomi Africa", 1)  # the other Assistant is untouched
 
 
 @pytest.mark.parametrize("model", ["multilingual-e5-small", "all-MiniLM-L6-v2"])
