@@ -46,6 +46,7 @@ from ui.users import ANONYMOUS, Directory  # noqa: E402
 log = logging.getLogger("rag.ui")
 RESUMED_TURNS = 4  # follow-ups after a resume see the last few exchanges
 SIDEBAR_SETTLE_S = 0.3
+READY_WAIT_S = 20.0  # the welcome screen waits this long for the models, then says so
 # Answers computed at once (CPU-bound); more sessions wait their turn without using CPU.
 ANSWER_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 PROFILE = "News Assistant"
@@ -86,6 +87,20 @@ async def load_shared() -> tuple[SharedAssistants | None, str | None]:
         return None, str(exc) or render.polite_error(exc)
 
 
+@cl.on_app_startup
+def preload() -> None:
+    """Open the index and load the models as the server starts, not at the first visit."""
+    if ACCESS.settings is not None:
+        threading.Thread(target=_preload, name="rag-preload", daemon=True).start()
+
+
+def _preload() -> None:
+    try:
+        get_shared()
+    except Exception:  # shown to the first visitor by load_shared()
+        log.exception("could not open the assistant")
+
+
 @cl.data_layer
 def data_layer() -> ChatDataLayer:
     """Conversations, feedback and citation panels in <data_dir>/chat.db."""
@@ -97,18 +112,21 @@ def data_layer() -> ChatDataLayer:
 async def chat_profiles(
     user: cl.User | None = None, language: str | None = None
 ) -> list[cl.ChatProfile]:
-    """The welcome screen: what the corpus holds, and starter questions drawn from it."""
+    """The welcome screen: what the corpus holds, and starter questions drawn from it;
+    shown once the models are loaded (or after READY_WAIT_S, saying they still load)."""
     shared, problem = await load_shared()
     stats, text, titles = None, "", list[str]()
     name = str(user.identifier) if user else None
+    loading = False
     if shared is not None:
+        loading = not await asyncio.to_thread(shared.ready.wait, READY_WAIT_S)
         stats = await asyncio.to_thread(shared.stats, name or ANONYMOUS)
         text, titles = await asyncio.to_thread(shared.corpus_sample, name or ANONYMOUS)
     starters = [cl.Starter(label=q, message=q) for q in render.starter_questions(text, titles)]
     return [
         cl.ChatProfile(
             name=PROFILE,
-            markdown_description=render.welcome_markdown(stats, problem),
+            markdown_description=render.welcome_markdown(stats, problem, loading),
             icon=ICON,
             starters=starters,
             default=True,

@@ -53,10 +53,20 @@ def day(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d") if when else "date unknown"
 
 
-def welcome_markdown(stats: IndexStats | None, problem: str | None = None) -> str:
-    """The welcome text: what the corpus holds and how to use the assistant."""
+LOADING = "\n\n⏳ The language model is still loading: the first answer may take longer."
+
+
+def welcome_markdown(
+    stats: IndexStats | None, problem: str | None = None, loading: bool = False
+) -> str:
+    """The welcome text: what the corpus holds and how to use the assistant (and, while
+    the models still load, that the first answer will take longer)."""
     if problem:
         return f"**The article index could not be opened.** {problem}"
+    return _corpus_welcome(stats) + (LOADING if loading else "")
+
+
+def _corpus_welcome(stats: IndexStats | None) -> str:
     if stats is None or stats.articles == 0:
         return (
             "**No articles are indexed yet.** Attach news articles (.md, .txt, .html, .pdf, "

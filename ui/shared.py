@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from rag.assistant import Assistant
@@ -24,7 +25,7 @@ from rag.models import IndexStats, IngestReport
 from rag.search import SearchFilters
 from rag.store.manifest import ArticleRecord
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rag.ui")
 BACKENDS = ("llamacpp", "openai", "extractive")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -101,6 +102,7 @@ class SharedAssistants:
         self.settings = settings
         self._variants: dict[tuple[str, int], Assistant] = {}
         self._lock = threading.Lock()
+        self.ready = threading.Event()  # set once the default Assistant is warm
 
     def assistant(self, prefs: Prefs) -> Assistant:
         """The Assistant for a session's engine and top-k (sharing embedder and index)."""
@@ -171,21 +173,25 @@ class SharedAssistants:
         )
         return text, [r.title for r in visible]
 
-    def warm_up(self, assistant: Assistant | None = None) -> None:
-        """Load the embedding model (and the LLM) in the background, so first answers are fast."""
+    def warm_up(self, assistant: Assistant | None = None) -> threading.Event:
+        """Load the embedding model, the LLM and its prompt cache in the background, so
+        first answers are fast; the event is set when done (also after a failure, which the
+        first answer then reports)."""
         target = assistant or self.base
+        done = threading.Event()
 
         def work() -> None:
+            started = monotonic()
             try:
-                _ = target.embedder.dimension
-                llm = target.llm
-                warm = getattr(llm, "warm_up", None)
-                if warm:
-                    warm()
+                target.warm_up()
+                log.info("ready to answer: models loaded in %.1f s", monotonic() - started)
             except Exception:
                 log.warning("warm-up failed", exc_info=True)
+            finally:
+                done.set()
 
         threading.Thread(target=work, name="rag-warm-up", daemon=True).start()
+        return done
 
 
 _shared: SharedAssistants | None = None
@@ -198,5 +204,5 @@ def get_shared() -> SharedAssistants:
     with _shared_lock:
         if _shared is None:
             _shared = SharedAssistants(Settings())
-            _shared.warm_up()
+            _shared.ready = _shared.warm_up()
         return _shared

@@ -1,10 +1,12 @@
-"""`rag ui` and `chainlit run ui/app.py` refuse a public address without logins."""
+"""`rag ui` and `chainlit run ui/app.py`: they refuse a public address without logins, and
+load the models as the server starts, before anyone opens the page."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,22 @@ def test_public_address_with_users_starts_and_keeps_its_secret(tmp_path: Path) -
     secret = (data_dir / "chainlit_auth_secret").read_text()
     assert len(secret) >= 40 and secret not in log.read_text()
     assert "scrypt$" not in log.read_text()
+
+
+def test_the_server_loads_the_models_before_anyone_visits(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "chainlit", "run", "ui/app.py", "--headless",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    server_env = {**env(tmp_path / ".rag"), "RAG_LLM_BACKEND": "extractive"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=server_env, stdout=out, stderr=out)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", proc, log, 120)
+        deadline = time.monotonic() + 120
+        while "ready to answer" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)  # nobody opens the page: only the start-up hook can load them
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    assert "ready to answer: models loaded in" in log.read_text(), log.read_text()[-2000:]

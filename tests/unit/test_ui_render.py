@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rag.models import Answer, Citation
+from ui import render
 from ui.render import answer_markdown, article_link, citation_markdown, inert
 
 HTML_QUOTE = (
@@ -48,3 +49,8 @@ def test_only_web_links_are_offered() -> None:
     assert article_link("data:text/html,<b>") == ""
     assert article_link(None) == ""
     assert article_link("http://example.org") == " · [open the article](http://example.org)"
+
+
+def test_welcome_says_when_the_model_is_still_loading() -> None:
+    assert render.LOADING.strip() not in render.welcome_markdown(None)
+    assert render.welcome_markdown(None, loading=True).endswith(render.LOADING)
