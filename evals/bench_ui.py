@@ -7,8 +7,14 @@ click on "send" to the first visible answer text and to the full (final) answer.
     .venv/bin/python evals/bench_ui.py                      # 10 sessions x 3 questions
     .venv/bin/python evals/bench_ui.py --backend llamacpp --timeout 600
     .venv/bin/python evals/bench_ui.py --url http://127.0.0.1:8000
+    .venv/bin/python evals/bench_ui.py --upload-during 150   # an 11th session uploads 150
+                                                            # articles while the 10 ask
 
-Not a test: it prints errors (goal 0), median and p95 latencies.
+Not a test: it prints errors (goal 0), median and p95 latencies. With --upload-during, an
+extra session uploads a JSONL of generated articles as the questions start (the server
+indexes it while answering); it then asks about the new articles, which must be answered
+from them ("Nairobi"), and every other answer must still cite its sources: answers are
+consistent with the index before or after the upload, never an error.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class Sample:
     first_s: float | None
     full_s: float | None
     error: str | None = None
+    text: str = ""
 
 
 def build_index(data_dir: Path) -> None:
@@ -111,7 +118,58 @@ async def ask(page: Any, session: int, question: str, timeout_s: float) -> Sampl
     error = None if full is not None else "timed out"
     if full is not None and not ("Sources" in text or "Not in the articles" in text):
         error = f"error message: {text[:120]!r}"
-    return Sample(session, question, first, full, error)
+    return Sample(session, question, first, full, error, text[:400])
+
+
+UPLOAD_QUESTION = "Where did Xiaomi open a flagship store in Kenya?"
+
+
+def upload_file(folder: Path, articles: int) -> Path:
+    """A JSONL of `articles` generated news items; the first says where the store opened."""
+    lines = []
+    for n in range(articles):
+        body = (
+            f"Xiaomi opened a flagship store in Nairobi, Kenya, on 3 March 2026, item {n}. "
+            if n == 0
+            else f"Item {n}: a market report on phone shipments in region {n % 37}. "
+        ) + " ".join(
+            f"Analysts counted {n * 7 + k} devices sold in week {k} of the quarter."
+            for k in range(12)
+        )
+        lines.append(json.dumps({"id": f"bench-upload-{n}", "title": f"Market note {n}",
+                                 "source": "Bench Wire", "published": "2026-03-04",
+                                 "text": body}))  # fmt: skip
+    path = folder / "bench-upload.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def uploader(
+    browser: Any, url: str, path: Path, timeout_s: float, start: Start
+) -> tuple[float | None, Sample]:
+    """The extra session: upload `path` when the questions start, wait for the report,
+    then ask about the uploaded article. Returns the indexing seconds and that answer."""
+    context, page = await open_chat(browser, url, start, timeout_s)
+    try:
+        await start.ready.wait()
+        before = await page.locator("[data-step-type='assistant_message']").count()
+        t0 = time.perf_counter()
+        await page.set_input_files("#upload-button-input", str(path))
+        await page.locator("#attachments").get_by_text(path.name).wait_for(timeout=timeout_s * 1000)
+        await page.click("#chat-submit")
+        report = page.locator("[data-step-type='assistant_message']").nth(before)
+        await report.get_by_text("Indexed").wait_for(timeout=timeout_s * 10_000)
+        indexed_s = time.perf_counter() - t0
+        await page.wait_for_selector("#stop-button", state="detached", timeout=timeout_s * 1000)
+        sample = await ask(page, -1, UPLOAD_QUESTION, timeout_s)
+        if sample.error is None and "Nairobi" not in sample.text:
+            sample.error = f"the uploaded article was not used: {sample.text[:120]!r}"
+        return indexed_s, sample
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        return None, Sample(-1, UPLOAD_QUESTION, None, None, error)
+    finally:
+        await context.close()
 
 
 @dataclass
@@ -155,9 +213,15 @@ async def session(
 
 
 async def run(
-    url: str, sessions: int, questions: int, timeout_s: float, warm_up: bool
-) -> list[Sample]:
-    """All sessions at once (after one untimed question that loads the models, if asked)."""
+    url: str,
+    sessions: int,
+    questions: int,
+    timeout_s: float,
+    warm_up: bool,
+    upload: Path | None = None,
+) -> tuple[list[Sample], float | None]:
+    """All sessions at once (after one untimed question that loads the models, if asked),
+    and the uploader beside them when `upload` is given: the samples and indexing seconds."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -167,11 +231,26 @@ async def run(
                 await session(
                     browser, url, 0, 1, timeout_s, Start(asyncio.Semaphore(1), asyncio.Barrier(1))
                 )
-            start = Start(asyncio.Semaphore(2), asyncio.Barrier(sessions))
+            start = Start(asyncio.Semaphore(2), asyncio.Barrier(sessions + bool(upload)))
             runs = [session(browser, url, n, questions, timeout_s, start) for n in range(sessions)]
-            return [s for batch in await asyncio.gather(*runs) for s in batch]
+            if upload is None:
+                return [s for batch in await asyncio.gather(*runs) for s in batch], None
+            (indexed_s, uploaded), *batches = await asyncio.gather(
+                uploader(browser, url, upload, timeout_s, start), *runs
+            )
+            return [s for batch in batches for s in batch] + [uploaded], indexed_s
         finally:
             await browser.close()
+
+
+def wait_ready(log: Path, launched: float, timeout_s: float) -> float | None:
+    """Seconds from launching the server until it logged that its models are loaded."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        if "ready to answer" in log.read_text(errors="replace"):
+            return round(time.perf_counter() - launched, 1)
+        time.sleep(0.2)
+    return None
 
 
 def p95(values: list[float]) -> float:
@@ -207,32 +286,47 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="no untimed warm-up question (measure model loading)"
     )
+    parser.add_argument(
+        "--upload-during",
+        type=int,
+        default=0,
+        metavar="N",
+        help="an extra session uploads N generated articles as the questions start",
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install -y chromium")
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
+        upload = upload_file(Path(tmp), args.upload_during) if args.upload_during else None
         started = time.perf_counter()
+        ready_s = None
         if args.url:
-            samples = asyncio.run(
-                run(args.url, args.sessions, args.questions, args.timeout, not args.cold)
+            samples, indexed_s = asyncio.run(
+                run(args.url, args.sessions, args.questions, args.timeout, not args.cold, upload)
             )
         else:
             data_dir = args.data_dir or Path(tmp) / ".rag"
             build_index(data_dir)
             log = REPO / "evals" / "reports" / "bench-ui-server.log"
             log.parent.mkdir(parents=True, exist_ok=True)
+            launched = time.perf_counter()
             with server(data_dir, args.backend, log) as url:
+                ready_s = wait_ready(log, launched, args.timeout)
                 started = time.perf_counter()
-                samples = asyncio.run(
-                    run(url, args.sessions, args.questions, args.timeout, not args.cold)
+                samples, indexed_s = asyncio.run(
+                    run(url, args.sessions, args.questions, args.timeout, not args.cold, upload)
                 )
         result = summary(samples, time.perf_counter() - started)
+        result["server_ready_s"] = ready_s
+        if upload is not None:
+            result["upload"] = {"articles": args.upload_during, "indexed_s": indexed_s}
 
     for s in samples:
         if s.error:
             print(f"error: session {s.session} {s.question!r}: {s.error}")
     header = {"sessions": args.sessions, "backend": args.backend, "warm": not args.cold}
+    # server_ready_s: launch → "ready to answer" in the log (index, embedder, LLM loaded)
     print(json.dumps({**header, **result}, indent=2))
     if args.out:
         args.out.write_text(json.dumps({"summary": result, "samples": [asdict(s) for s in samples]},
