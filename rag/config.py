@@ -223,7 +223,7 @@ class Settings(BaseSettings):
         "the server has it).",
     )
     ann_threshold: int = Field(
-        200_000,
+        100_000,
         ge=0,
         description="Live passages from which the store builds an approximate dense index "
         "(FAISS: HNSW over 8-bit codes, re-scored exactly; Milvus: HNSW); below it, exact.",
