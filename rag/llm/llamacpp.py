@@ -23,7 +23,8 @@ def _load(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int = 0) -> An
     with _LOAD_LOCK:
         if key not in _MODELS:
             try:
-                from llama_cpp import Llama, LlamaRAMCache
+                from llama_cpp import Llama
+                from llama_cpp.llama_cache import LlamaRAMCache
             except ImportError as exc:
                 raise ConfigError(
                     "install llama-cpp-python to use the llamacpp backend (`pip install -e '.[llm]'`)"
