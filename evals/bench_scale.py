@@ -402,10 +402,14 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
         left.plot(
             sizes, [r["threads_2"]["hybrid_ms"]["median"] for r in rows], marker="o", label=engine
         )
-        right.plot(sizes, [r["threads_2"]["rss_peak_mb"] for r in rows], marker="o", label=engine)
+        line = right.plot(
+            sizes, [r["threads_2"]["rss_open_mb"] for r in rows], marker="o", label=f"{engine} open"
+        )[0]
+        right.plot(sizes, [r["threads_2"]["rss_peak_mb"] for r in rows], marker="x",
+                   linestyle=":", color=line.get_color(), label=f"{engine} peak")  # fmt: skip
     for ax, title in (
         (left, "hybrid search() median, ms (2 threads)"),
-        (right, "RSS of a searching process, MB"),
+        (right, "RSS: opening the index / peak after the searches, MB"),
     ):
         ax.set_xscale("log")
         ax.set_yscale("log")

