@@ -271,6 +271,21 @@ def _lat(values: list[float]) -> dict[str, float]:
     }
 
 
+def wait_for_server(uri: str, timeout_s: float = 120.0) -> None:
+    """`start()` returns before the server accepts clients: poll until one connects."""
+    from pymilvus import MilvusClient
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            MilvusClient(uri=uri, timeout=5).list_collections()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -305,6 +320,7 @@ def main() -> None:
 
         server.set_base_dir(str(args.work / "milvus-server"))
         server.start()
+        wait_for_server(SERVER_URI)
     for n in args.sizes:
         vectors = make_vectors(base, n, 3, 0.02)
         for engine in args.engines:
@@ -363,7 +379,8 @@ def render(results: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted(results, key=lambda r: (r["passages"], r["engine"])):
-        one, two = r.get("threads_1", {}), r.get("threads_2", {})
+        two = r.get("threads_2", {})
+        one = r.get("threads_1") or two  # a run with --threads 2 only
         if "error" in one or "error" in two or not two:
             lines.append(
                 f"| {r['engine']} | {r['passages']:,} | {r['build_s']} | {r['disk_mb']} | failed | | | | |"
