@@ -131,6 +131,10 @@ def test_a_second_ingest_is_refused_while_one_runs(
         ingest(settings, embedder)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_killed_ingest_leaves_the_previous_index_and_resumes_without_re_embedding(
     tmp_path: Path, corpus_copy: Path, embedder, sig: signal.Signals
@@ -156,6 +160,9 @@ def test_killed_ingest_leaves_the_previous_index_and_resumes_without_re_embeddin
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # as in a terminal: a test run started in the background (`cmd &` in a script) would
+        # hand the child SIGINT ignored, and the ingest would rightly run to the end
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 240
     batches: list[Path] = []
