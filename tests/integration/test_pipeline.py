@@ -84,7 +84,9 @@ def test_warm_up_opens_the_index_and_close_releases_it(corpus_assistant) -> None
     assert corpus_assistant.search("Xiaomi Africa", 1)  # the other Assistant is untouched
 
 
-@pytest.mark.parametrize("model", ["multilingual-e5-small", "all-MiniLM-L6-v2"])
+@pytest.mark.parametrize(
+    "model", ["multilingual-e5-small", "all-MiniLM-L6-v2", "bge-small-en-v1.5"]
+)
 def test_a_price_question_gets_the_price_not_another_figure(tmp_path: Path, model: str) -> None:
     from rag.embeddings import load_embedder
 

@@ -30,3 +30,13 @@ def test_invalid_values_are_rejected() -> None:
 def test_every_field_is_described() -> None:
     missing = [n for n, f in Settings.model_fields.items() if not f.description]
     assert missing == []
+
+
+@pytest.mark.parametrize("model", ["all-MiniLM-L6-v2", "multilingual-e5-small", "bge-small-en-v1.5"])
+def test_each_model_brings_its_thresholds_unless_one_is_set(model: str) -> None:
+    from rag.config import MODEL_THRESHOLDS
+
+    settings = Settings(embedding_model=model)
+    for name, value in MODEL_THRESHOLDS[model].items():
+        assert getattr(settings, name) == value
+    assert Settings(embedding_model=model, refusal_threshold=0.1).refusal_threshold == 0.1
