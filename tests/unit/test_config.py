@@ -32,7 +32,9 @@ def test_every_field_is_described() -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize("model", ["all-MiniLM-L6-v2", "multilingual-e5-small", "bge-small-en-v1.5"])
+@pytest.mark.parametrize(
+    "model", ["all-MiniLM-L6-v2", "multilingual-e5-small", "bge-small-en-v1.5"]
+)
 def test_each_model_brings_its_thresholds_unless_one_is_set(model: str) -> None:
     from rag.config import MODEL_THRESHOLDS
 
