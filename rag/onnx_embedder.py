@@ -28,6 +28,7 @@ import numpy as np
 from rag.config import BGE_MODEL
 from rag.embeddings import Progress
 from rag.errors import ConfigError
+from rag.onnx_query import bert_inputs
 
 
 @dataclass(frozen=True)
@@ -149,14 +150,7 @@ class OnnxEmbedder:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         session, tokenizer = self._load()
-        rows = [e.ids for e in tokenizer.encode_batch(list(texts))]
-        width = max((len(r) for r in rows), default=0)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for n, row in enumerate(rows):
-            ids[n, : len(row)] = row
-            mask[n, : len(row)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feeds = bert_inputs([e.ids for e in tokenizer.encode_batch(list(texts))])
         with self._run_lock:
             (hidden,) = session.run(None, feeds)
         cls = np.asarray(hidden[:, 0], dtype=np.float32)

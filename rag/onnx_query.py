@@ -35,6 +35,17 @@ def onnx_path(model_dir: Path, cache_dir: Path) -> Path:
     return cache_dir / f"query-encoder-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.onnx"
 
 
+def bert_inputs(rows: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+    """A BERT model's inputs for token-id rows: padded ids, attention mask, token types."""
+    width = max((len(r) for r in rows), default=0)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for n, row in enumerate(rows):
+        ids[n, : len(row)] = row
+        mask[n, : len(row)] = 1
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+
 class OnnxQueryEncoder:
     """Normalised mean-pooled vectors from an exported model (up to 2 threads: measured
     7 ms vs 10 ms median with 1 on a SciFact claim, 2 cores)."""
@@ -54,14 +65,7 @@ class OnnxQueryEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        rows = [self._tokenizer.encode(t).ids[: self._max] for t in texts]
-        width = max((len(r) for r in rows), default=0)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for n, row in enumerate(rows):
-            ids[n, : len(row)] = row
-            mask[n, : len(row)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feeds = bert_inputs([self._tokenizer.encode(t).ids[: self._max] for t in texts])
         with self._lock:
             (vectors,) = self._session.run(None, feeds)
         return np.asarray(vectors, dtype=np.float32)
