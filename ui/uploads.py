@@ -62,11 +62,8 @@ def upload_target(settings: Settings, user: str) -> tuple[Path, str | None]:
 
 
 def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def screen(files: Iterable[tuple[str, Path]], settings: Settings, used_bytes: int) -> Screened:

@@ -121,11 +121,8 @@ def load_qrels(data: Path, split: str, queries: dict[str, dict[str, Any]]) -> Qr
 
 def file_hash(path: Path) -> str:
     """sha256 of a file's bytes, hex."""
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def cache_settings(base: Settings, data: Path, split: str, limit_docs: int | None) -> Settings:
