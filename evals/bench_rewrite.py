@@ -35,8 +35,8 @@ sys.path.insert(0, str(REPO))
 
 from rag.config import Settings  # noqa: E402
 from rag.evaluation import beir  # noqa: E402
-from rag.evidence import STOPWORDS  # noqa: E402
 from rag.llm.base import LLM, Message, complete  # noqa: E402
+from rag.text.words import STOPWORDS  # noqa: E402
 
 REWRITE_PROMPT = (
     "You turn a terse search query into one complete question that says what the searcher "
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from rag.assistant import Assistant
-    from rag.embeddings import settings_embedder
+    from rag.embed import settings_embedder
     from rag.llm import load_llm
 
     base = Settings()

@@ -107,8 +107,8 @@ def settings_for(engine: str, root: Path, n: int) -> Any:
 
 def build(engine: str, root: Path, n: int, vectors: np.ndarray) -> dict[str, Any]:
     """Write n synthetic passages into a new store; returns build seconds."""
-    from rag.models import Chunk
-    from rag.store import ArticleRecord, Manifest, create_store
+    from rag.models import ArticleRecord, Chunk
+    from rag.store import Manifest, create_store
     from rag.store.keyword import Segment
 
     settings = settings_for(engine, root, n)
@@ -174,8 +174,8 @@ def query_phase(
     """Run in a fresh process: open the store, time dense and hybrid searches."""
     import psutil
 
-    from rag.retrieval import Retriever
-    from rag.search import SearchFilters, Weights
+    from rag.models import SearchFilters, Weights
+    from rag.retrieve.retriever import Retriever
     from rag.store import open_store
     from rag.store.base import Signals
 

@@ -34,10 +34,10 @@ KNOBS = ("refusal_threshold", "evidence_threshold")
 
 def statistics(model: str, data_dir: Path, data: Path, questions: list[str]) -> np.ndarray:
     """Per question: best passage cosine and best sentence score (rows: questions)."""
-    from rag.answerability import asked_for
+    from rag.answer.answerability import asked_for
+    from rag.answer.extract import select_sentences
     from rag.assistant import Assistant
-    from rag.embeddings import settings_embedder
-    from rag.extractive import select_sentences
+    from rag.embed import settings_embedder
 
     base = Settings(data_dir=data_dir, embedding_model=model, llm_backend="extractive")
     settings = beir.cache_settings(base, data, "test", None)

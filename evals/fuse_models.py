@@ -35,7 +35,7 @@ from rag.evaluation import metrics as m  # noqa: E402
 
 
 def chunk_texts(store) -> tuple[list[str], list[str], list[str]]:  # type: ignore[no-untyped-def]
-    from rag.chunking import embedding_text
+    from rag.corpus.chunking import embedding_text
 
     ids, articles, texts = [], [], []
     for chunks, _ in store.iter_chunks(2000):
@@ -48,7 +48,7 @@ def chunk_texts(store) -> tuple[list[str], list[str], list[str]]:  # type: ignor
 
 def model_vectors(name: str, folder: Path, ids: list[str], texts: list[str], queries: list[str]):  # type: ignore[no-untyped-def]
     """(passage vectors, query vectors, seconds per passage) of an extra model, cached."""
-    from rag.embeddings import load_embedder
+    from rag.embed import load_embedder
 
     cache = folder / f"fuse-{name.replace('/', '_')}.npz"
     if cache.is_file():
@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     from rag.assistant import Assistant
-    from rag.embeddings import settings_embedder
+    from rag.embed import settings_embedder
     from rag.store.base import Signals as Wanted
 
     base = Settings(data_dir=args.data_dir, embedding_model=args.index_model)

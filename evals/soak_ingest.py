@@ -82,7 +82,7 @@ class SoakReport:
 
 class Soak:
     def __init__(self, root: Path, seed: int) -> None:
-        from rag.embeddings import load_embedder
+        from rag.embed import load_embedder
         from tests.conftest import make_settings
 
         self.rng = random.Random(seed)

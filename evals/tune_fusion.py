@@ -29,7 +29,8 @@ sys.path.insert(0, str(REPO))
 from rag.config import Settings  # noqa: E402
 from rag.evaluation import beir  # noqa: E402
 from rag.evaluation import metrics as m  # noqa: E402
-from rag.retrieval import Weights, fuse  # noqa: E402
+from rag.models import Weights  # noqa: E402
+from rag.retrieve.fusion import fuse  # noqa: E402
 
 
 def doc_signals(assistant, queries: dict[str, str]) -> dict[str, beir.DocSignals]:  # type: ignore[no-untyped-def]
@@ -57,7 +58,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     from rag.assistant import Assistant
-    from rag.embeddings import settings_embedder
+    from rag.embed import settings_embedder
 
     queries = beir.load_queries(args.data)
     qrels = {s: beir.load_qrels(args.data, s, queries) for s in ("train", "test")}

@@ -4,7 +4,14 @@
     assistant = Assistant.open()
     answer = assistant.ask("What is Xiaomi's Africa strategy?")
 
-Importing `rag` is cheap: the heavy parts (torch, faiss, llama.cpp) load on first use.
+This is the public API; the command line (rag/cli/) and the chat UI (ui/) use nothing else
+besides the shapes (rag.models), settings (rag.config) and errors (rag.errors). Importing
+`rag` is cheap: the heavy parts (torch, faiss, llama.cpp) load on first use.
+
+A question's path through the packages: rag/retrieve/ (prepare the query, hybrid search)
+→ rag/answer/ (quarantine, evidence, answerability, generate or extract, verify, the
+reply); the index is built by rag/ingest/ from rag/corpus/ (files → articles → chunks)
+with rag/embed/ into rag/store/. rag/answer/pipeline.py reads top to bottom.
 """
 
 from __future__ import annotations
@@ -19,32 +26,86 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
+    from rag.chat import ChatSession
     from rag.config import Settings
+    from rag.corpus import SUPPORTED_SUFFIXES, article_to_markdown, load_file, parse_search_export
+    from rag.corpus.loaders import read_text
     from rag.errors import RagError
-    from rag.models import Answer, Article, Chunk, Citation, Hit, IngestReport
-    from rag.retrieval import SearchFilters
+    from rag.models import (
+        Answer,
+        Article,
+        ArticleRecord,
+        Chunk,
+        Citation,
+        Hit,
+        IndexStats,
+        IngestReport,
+        ProgressFactory,
+        SearchFilters,
+        Turn,
+    )
+    from rag.store.migrate import migrate_index
+    from rag.text.language import language_of, say
 
 __all__ = [
+    "SUPPORTED_SUFFIXES",
     "Answer",
     "Article",
+    "ArticleRecord",
     "Assistant",
+    "ChatSession",
     "Chunk",
     "Citation",
     "Hit",
+    "IndexStats",
     "IngestReport",
+    "ProgressFactory",
     "RagError",
     "SearchFilters",
     "Settings",
+    "Turn",
+    "article_to_markdown",
+    "language_of",
+    "load_file",
+    "migrate_index",
+    "parse_search_export",
+    "read_text",
+    "say",
 ]
 
 _HOMES = {
     "Assistant": "rag.assistant",
+    "ChatSession": "rag.chat",
     "Settings": "rag.config",
     "RagError": "rag.errors",
-    "SearchFilters": "rag.retrieval",
+    "migrate_index": "rag.store.migrate",
+    "language_of": "rag.text.language",
+    "say": "rag.text.language",
+    "read_text": "rag.corpus.loaders",
+    **{
+        name: "rag.corpus"
+        for name in (
+            "SUPPORTED_SUFFIXES",
+            "article_to_markdown",
+            "load_file",
+            "parse_search_export",
+        )
+    },
     **{
         name: "rag.models"
-        for name in ("Answer", "Article", "Chunk", "Citation", "Hit", "IngestReport")
+        for name in (
+            "Answer",
+            "Article",
+            "ArticleRecord",
+            "Chunk",
+            "Citation",
+            "Hit",
+            "IndexStats",
+            "IngestReport",
+            "ProgressFactory",
+            "SearchFilters",
+            "Turn",
+        )
     },
 }
 

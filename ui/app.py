@@ -28,7 +28,7 @@ from chainlit.input_widget import InputWidget, MultiSelect, Select, Slider, Text
 from chainlit.types import ThreadDict  # noqa: E402
 from chainlit.utils import utc_now  # noqa: E402
 
-from rag.chat import ChatSession, Turn  # noqa: E402
+from rag import ChatSession, Turn  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.models import Answer  # noqa: E402

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from rag import language_of, say
 from rag.errors import (
     IndexLockedError,
     IndexMissingError,
@@ -16,7 +17,6 @@ from rag.errors import (
     LLMError,
     RagError,
 )
-from rag.language import language_of, say
 from rag.models import Answer, Citation, Hit, IndexStats, IngestReport
 
 REFUSAL_PREFIX = "⚠️ **Not in the articles.**"

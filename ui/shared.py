@@ -17,13 +17,10 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from rag.assistant import Assistant
+from rag import Assistant
 from rag.config import Settings
 from rag.errors import IndexMissingError
-from rag.ingest import ProgressFactory
-from rag.models import IndexStats, IngestReport
-from rag.search import SearchFilters
-from rag.store.manifest import ArticleRecord
+from rag.models import ArticleRecord, IndexStats, IngestReport, ProgressFactory, SearchFilters
 
 log = logging.getLogger("rag.ui")
 BACKENDS = ("llamacpp", "openai", "extractive")

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag import SUPPORTED_SUFFIXES, load_file
 from rag.config import Settings
-from rag.corpus import SUPPORTED_SUFFIXES, load_file
 from rag.errors import LoaderError
-from rag.store.manifest import ArticleRecord
+from rag.models import ArticleRecord
 from ui.chat_db import INDEXED, UploadRecord
 from ui.limits import quota_problem, size_problem
 from ui.sniff import content_problem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.corpus.text import HAN
+from rag.text.sentences import HAN
 
 # Titles are embedded with every chunk: one longer than the chunk size (200 word pieces)
 # made the splitter fail the whole ingest, so a title is cut to this many characters.

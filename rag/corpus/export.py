@@ -13,9 +13,10 @@ import re
 from pathlib import Path
 
 from rag.corpus.clean import clean_text, clip_title
-from rag.corpus.text import parse_published, slugify
+from rag.corpus.text import slugify
 from rag.errors import LoaderError
 from rag.models import Article
+from rag.text.dates import parse_published
 
 WHEN = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?", re.ASCII)
 # `(?<!\s)`: whitespace before a reference is taken from the start of its run only; a plain

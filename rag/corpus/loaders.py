@@ -20,9 +20,10 @@ from pydantic import ValidationError
 from rag.corpus.clean import clean_text, clip_title
 from rag.corpus.export import is_search_export, parse_search_export
 from rag.corpus.headers import date_header, source_header
-from rag.corpus.text import detect_language, headline, parse_published, slugify
+from rag.corpus.text import detect_language, headline, slugify
 from rag.errors import LoaderError
 from rag.models import Article
+from rag.text.dates import parse_published
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".json", ".jsonl")
 # The block may be empty ("---\n---"); lazy `??` so an empty block is tried first and the

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from rag.assistant import Assistant
-    from rag.retrieval import Retriever, Signals
+    from rag.retrieve.fusion import Signals
+    from rag.retrieve.retriever import Retriever
 
 Qrels = dict[str, dict[str, int]]
 
@@ -180,7 +181,7 @@ def top_ids(scores: np.ndarray, ids: list[str], limit: int = DOCS_RANKED) -> lis
 def document_signals(retriever: Retriever, query: str) -> DocSignals:
     """The store's candidates for `query`, each signal reduced to a document's best chunk,
     with the reference sample reduced the same way (it gives each signal's spread)."""
-    from rag.retrieval import per_article
+    from rag.retrieve.fusion import per_article
 
     candidates = retriever.candidates(query, k=CANDIDATES)
     ids, found = per_article(candidates.found)
@@ -191,7 +192,7 @@ def document_signals(retriever: Retriever, query: str) -> DocSignals:
 
 def rank_documents(retriever: Retriever, query: str, limit: int = DOCS_RANKED) -> list[str]:
     """Documents by fused score of their per-document signals."""
-    from rag.retrieval import fuse
+    from rag.retrieve.fusion import fuse
 
     docs = document_signals(retriever, query)
     scores = fuse(docs.signals, retriever.weights, docs.population)
@@ -253,7 +254,7 @@ def run_beir(
 ) -> BeirResult:
     """Index the corpus (cached), run every judged query of the split, and score it."""
     from rag.assistant import Assistant
-    from rag.embeddings import settings_embedder
+    from rag.embed import settings_embedder
     from rag.ingest import ingest
 
     queries = load_queries(data)

@@ -10,7 +10,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 
-from rag.evidence import lexical_support
+from rag.text.words import lexical_support
 
 SUPPORT_MIN = 0.6  # lexical support of a cited sentence by a gold quote that counts as correct
 

@@ -230,8 +230,8 @@ def score(
 def _wrong_period(question: str, answer: Answer, correct: bool) -> bool | None:
     """For a question naming a year: answered wrongly, first citing a passage that is neither
     from nor about that year."""
-    from rag.dates import parse_date_intent
-    from rag.period import mentioned_years, years_of
+    from rag.retrieve.dates import parse_date_intent
+    from rag.retrieve.period import mentioned_years, years_of
 
     years = years_of(parse_date_intent(question))
     if not years:

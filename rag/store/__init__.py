@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.store.base import Candidates, Scored, Signals, Store, StoreStats, chunk_of, sentence_id
-from rag.store.manifest import FORMAT_VERSION, ArticleRecord, Manifest
+from rag.store.manifest import FORMAT_VERSION, Manifest
 from rag.store.migrate import import_legacy_if_needed
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT_VERSION",
-    "ArticleRecord",
     "Candidates",
     "Manifest",
     "Scored",

@@ -17,9 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.models import Chunk
-from rag.search import SearchFilters
-from rag.store.manifest import ArticleRecord, Manifest
+from rag.models import ArticleRecord, Chunk, SearchFilters
+from rag.store.manifest import Manifest
 
 POOL = 300  # candidates per signal (measured on SciFact: see README "Vector stores and scale")
 SAMPLE_CHUNKS = 2000  # rows in the reference sample (whole articles, chosen by id hash)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embeddings import Embedder
+from rag.embed import Embedder
 
 
 def _key(text: str) -> str:

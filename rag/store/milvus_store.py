@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.errors import ConfigError, IndexError_, IndexMissingError
-from rag.models import Chunk
-from rag.search import SearchFilters
+from rag.models import ArticleRecord, Chunk, SearchFilters
 from rag.store.base import (
     ALL_DEFAULT,
     SAMPLE_CHUNKS,
@@ -44,7 +43,7 @@ from rag.store.base import (
     sentence_id,
 )
 from rag.store.keyword import KeywordIndex
-from rag.store.manifest import ArticleRecord, Manifest
+from rag.store.manifest import Manifest
 from rag.store.rows import RowTable
 from rag.store.sample import choose_sample_ids
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.models import Chunk
-from rag.search import SearchFilters
+from rag.models import Chunk, SearchFilters
 
 
 class RowTable:

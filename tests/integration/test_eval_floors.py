@@ -4,7 +4,7 @@ Floors sit just under what the system measured when they were set (see evals/REA
 so a regression fails CI; raise them as quality improves. `KEY_FLOORS` are the issue's
 targets for the extractive mode: hit@5 ≥ 0.9, refusal accuracy ≥ 0.8 and citation precision
 ≥ 0.9 (measured 1.000, 0.857 and 0.900 when they were reached: sentences are chosen for
-the kind of answer a question asks for, see `rag/answerability.py`).
+the kind of answer a question asks for, see `rag/answer/answerability.py`).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answer.prompt import SYSTEM_PROMPT, Source, build_messages
 from rag.assistant import Assistant
 from rag.llm.fake import FakeLLM
 from rag.llm.openai_compat import OpenAICompatibleLLM
 from rag.models import Answer
-from rag.prompt import SYSTEM_PROMPT, Source, build_messages
 from tests.conftest import AFRICA_ID
 from ui.launch import free_port
 

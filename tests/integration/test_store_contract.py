@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.corpus.text import split_sentences
 from rag.errors import IndexMismatchError
 from rag.ingest import ingest
-from rag.search import SearchFilters
+from rag.models import SearchFilters
+from rag.text.sentences import split_sentences
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID, REPO, make_settings
 from tests.integration.test_ingest import CountingEmbedder
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.evidence import EvidenceSet
-from rag.verify import CitationVerifier, split_answer
+from rag.answer.evidence import EvidenceSet
+from rag.answer.verify import CitationVerifier, split_answer
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID
 
 pytestmark = pytest.mark.integration

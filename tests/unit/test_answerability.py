@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answerability import (
+from rag.answer.answerability import (
     Asked,
     asked_for,
     attributed,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.chunking import chunk_article, embedding_text, make_splitter
 from rag.corpus import load_file
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.corpus.chunking import chunk_article, embedding_text, make_splitter
+from rag.embed.minilm import SentenceTransformerEmbedder
 from tests.conftest import CORPUS
 
 EMBEDDER = SentenceTransformerEmbedder()

@@ -6,8 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.chat import ChatSession, Turn, stands_alone
+from rag.chat import ChatSession
 from rag.llm.fake import FakeLLM
+from rag.models import Turn
+from rag.retrieve.condense import stands_alone
 
 
 @pytest.mark.parametrize(

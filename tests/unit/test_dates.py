@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from rag.dates import DAY_GRACE, DateIntent, parse_date_intent
+from rag.retrieve.dates import DAY_GRACE, DateIntent, parse_date_intent
 
 TODAY = date(2026, 11, 25)  # a Wednesday: this week is Nov 23-29, last week Nov 16-22
 

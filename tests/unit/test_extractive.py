@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rag.answerability import asked_for
-from rag.answering import name_dates
-from rag.extractive import select_sentences
-from rag.models import Answer, Citation
+from rag.answer.answerability import asked_for
+from rag.answer.extract import select_sentences
+from rag.answer.reply import Draft, word_reply
+from rag.models import Citation, Timings
 
 
 class RankedSentences:
@@ -73,32 +73,30 @@ def citation(n: int, article: str, source: str, published: datetime | None) -> C
     )
 
 
+def worded(draft: Draft) -> str:
+    """The reply's text for a question about time (in English)."""
+    return word_reply(draft, "When?", "en", [], name_dates=True, timings=Timings()).text
+
+
 def test_an_answer_about_time_names_each_cited_articles_outlet_and_date() -> None:
-    answer = Answer(
-        question="When was it reported?",
+    answer = Draft(
+        [],
+        "extractive",
         text="Xiaomi restructured its African team [1]. It opened a store [2]. More [3].",
-        refused=False,
         citations=[
             citation(1, "africa", "创业邦", datetime(2025, 9, 1, tzinfo=UTC)),
             citation(2, "africa", "创业邦", datetime(2025, 9, 1, tzinfo=UTC)),
             citation(3, "lei", "Bei Jing Shang Bao", datetime(2026, 1, 8, tzinfo=UTC)),
         ],
-        backend="extractive",
     )
-    dated = name_dates(answer).text
+    dated = worded(answer)
     assert dated.endswith(
         "\n\nPublished: 创业邦, 1 September 2025 [1]; Bei Jing Shang Bao, 8 January 2026 [3]."
     )
 
 
 def test_refusals_and_undated_citations_get_no_dates() -> None:
-    undated = Answer(
-        question="q",
-        text="A [1].",
-        refused=False,
-        citations=[citation(1, "a", "Outlet", None)],
-        backend="extractive",
-    )
-    assert name_dates(undated).text == "A [1]."
-    refused = Answer(question="q", text="No.", refused=True, backend="extractive")
-    assert name_dates(refused).text == "No."
+    undated = Draft([], "extractive", text="A [1].", citations=[citation(1, "a", "Outlet", None)])
+    assert worded(undated) == "A [1]."
+    refused = Draft([], "extractive", citations=[citation(1, "a", "Outlet", None)])
+    assert worded(refused) == "I could not find the answer to this question in the articles I have. The closest passages are listed below."

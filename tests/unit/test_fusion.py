@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from rag.keyword import tokenize
-from rag.models import Chunk
-from rag.retrieval import SearchFilters, Signals, Weights, fuse, per_article, zscore
+from rag.models import Chunk, SearchFilters, Weights
+from rag.retrieve.fusion import Signals, fuse, per_article, zscore
 from rag.store.base import Scored
-from rag.store.keyword import KeywordIndex
+from rag.store.keyword import KeywordIndex, tokenize
 from rag.store.rows import RowTable
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.injection import addresses_assistant, quarantine
+from rag.answer.injection import addresses_assistant, quarantine
 from rag.models import Chunk, Hit
 
 

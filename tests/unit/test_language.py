@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.language import MESSAGES, language_of, say
+from rag.text.language import MESSAGES, language_of, say
 
 
 def test_language_of_questions() -> None:

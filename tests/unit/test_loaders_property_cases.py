@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import chunk_article, make_splitter
+from rag.corpus.chunking import chunk_article, make_splitter
 from rag.corpus.clean import TITLE_LIMIT
 from rag.corpus.export import parse_search_export, strip_paragraph_refs
-from rag.corpus.text import is_filler
 from rag.errors import LoaderError
 from rag.ingest import scan
 from rag.models import IngestReport
+from rag.text.sentences import is_filler
 from tests.unit.test_loaders_property import PDFS, check_load
 
 pytestmark = pytest.mark.timeout(120)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.generation import opens_with_refusal
+from rag.answer.generate import opens_with_refusal
 
 
 @pytest.mark.parametrize(

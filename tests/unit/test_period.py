@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rag.dates import parse_date_intent
 from rag.models import Chunk
-from rag.period import fits, mentioned_years, period_label, years_of
+from rag.retrieve.dates import parse_date_intent
+from rag.retrieve.period import fits, mentioned_years, period_label, years_of
 
 
 def _chunk(text: str, published: datetime | None = None) -> Chunk:

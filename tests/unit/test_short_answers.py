@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.datetext import localize_dates
-from rag.evidence import content_words, lexical_support
-from rag.verify import canonical, contains_claim, is_answer, is_short
+from rag.answer.verify import canonical, contains_claim, is_answer, is_short
+from rag.text.dates import localize_dates
+from rag.text.words import content_words, lexical_support
 
 
 def test_dates_compare_in_any_script() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from rag.errors import LLMError
 from rag.llm.fake import FakeLLM
-from rag.translate import needs_translation, translate_question, untranslated_notice
+from rag.retrieve.translate import needs_translation, translate_question, untranslated_note
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_a_failing_model_means_no_translation() -> None:
 
 
 def test_untranslated_notice_only_for_cjk_questions_with_an_english_embedder() -> None:
-    notice = untranslated_notice("小米在非洲的战略是什么？", "all-MiniLM-L6-v2")
-    assert notice and "multilingual-e5-small" in notice
-    assert untranslated_notice("小米在非洲的战略是什么？", "multilingual-e5-small") is None
-    assert untranslated_notice("What is Xiaomi's Africa strategy?", "all-MiniLM-L6-v2") is None
+    note = untranslated_note("小米在非洲的战略是什么？", "all-MiniLM-L6-v2")
+    assert note and "multilingual-e5-small" in note.words("en")
+    assert untranslated_note("小米在非洲的战略是什么？", "multilingual-e5-small") is None
+    assert untranslated_note("What is Xiaomi's Africa strategy?", "all-MiniLM-L6-v2") is None

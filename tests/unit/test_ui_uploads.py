@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.config import Settings
-from rag.store.manifest import ArticleRecord
+from rag.models import ArticleRecord
 from ui.chat_db import INDEXED, UploadLog, create_schema
 from ui.uploads import (
     id_conflicts,

@@ -1,0 +1,110 @@
+"""A question's path, top to bottom: prepare the query → retrieve → quarantine → evidence →
+decide answerable → generate or extract (and verify) → the asked period → the Answer.
+
+Each stage is a function of what the one before returned; the question is embedded once
+(in `prepare`); stages report what happened as notes and a draft, and the reply is worded
+once, at the end, in the question's language (rag/answer/reply.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+
+from rag.answer.answerability import about_time, retrieval_is_confident
+from rag.answer.evidence import EvidenceSet
+from rag.answer.extract import answer_extractively
+from rag.answer.generate import generate
+from rag.answer.injection import quarantine
+from rag.answer.period import check_period
+from rag.answer.reply import Draft, refusal, streamed_text, word_reply
+from rag.config import Settings
+from rag.embed import Embedder
+from rag.llm.base import LLM
+from rag.models import Answer, Hit, SearchFilters, Timings
+from rag.retrieve.query import Query, prepare, validate_question
+from rag.retrieve.retriever import Retriever
+from rag.retrieve.search import search_passages
+from rag.retrieve.translate import untranslated_note
+from rag.text.language import Note
+
+
+@dataclass(frozen=True)
+class Engines:
+    """What the stages run on, handed down by the facade."""
+
+    settings: Settings
+    embedder: Embedder
+    retriever: Retriever
+    llm: LLM | None
+    evidence: Callable[[list[Hit]], EvidenceSet]  # sentences and vectors of some hits
+
+
+def prepare_query(question: str, engines: Engines) -> Query:
+    """The question validated, with its language, search text, vector and dates (and its
+    English translation when the embedder needs one and there is an LLM to make it)."""
+    s = engines.settings
+    return prepare(
+        validate_question(question, s.max_question_chars),
+        engines.embedder,
+        engines.llm,
+        translate=s.translate_questions,
+        read_dates=s.date_mode != "off",
+    )
+
+
+def answer_question(
+    question: str, engines: Engines, k: int | None = None, filters: SearchFilters | None = None
+) -> Iterator[str | Answer]:
+    """Yield the answer text as it is generated, then the worded Answer (always last)."""
+    started = time.perf_counter()
+    s, llm = engines.settings, engines.llm
+    backend = llm.name if llm else "extractive"
+    query = prepare_query(question, engines)
+    retrieved = search_passages(query, engines.retriever, k or s.top_k, filters, s.date_mode)
+    hits, left_out = quarantine(retrieved.hits)
+    notes = [*query.notes, *retrieved.notes]
+    if left_out:
+        notes.append(Note.of("quarantined", count=len(left_out)))
+    searched = time.perf_counter()
+    if not retrieval_is_confident(hits, s.refusal_threshold):
+        draft = refusal(hits, backend)
+    else:
+        evidence = engines.evidence(hits)
+        evidence.remember(query.text, query.vector)
+        draft = yield from respond(query, hits, evidence, llm, s)
+    draft = check_period(query, draft, backend)
+    if draft.refused and llm is None:
+        notes += [n for n in [untranslated_note(query.asked, s.embedding_model)] if n]
+    done = time.perf_counter()
+    yield word_reply(
+        draft,
+        query.asked,
+        query.language,
+        notes,
+        name_dates=bool(query.dates.recent or query.period or about_time(query.text)),
+        timings=timings(started, searched, done, draft.first_token_ms),
+    )
+
+
+def respond(
+    query: Query, hits: list[Hit], evidence: EvidenceSet, llm: LLM | None, settings: Settings
+) -> Generator[str, None, Draft]:
+    """The extractive answer, or the LLM's streamed and verified one."""
+    if llm is None:
+        draft = answer_extractively(query.text, hits, evidence, settings)
+        yield streamed_text(draft, query.language)
+        return draft
+    return (yield from generate(query.text, hits, evidence, llm, settings, query.language))
+
+
+def timings(started: float, searched: float, done: float, first_token_ms: float | None) -> Timings:
+    """Milliseconds: retrieval, generation, total, and the first token from the start."""
+    retrieve = round((searched - started) * 1000, 1)
+    return Timings(
+        retrieve=retrieve,
+        generate=round((done - searched) * 1000, 1),
+        total=round((done - started) * 1000, 1),
+        first_token=round(first_token_ms + retrieve, 1) if first_token_ms else None,
+    )

@@ -1,0 +1,107 @@
+"""Asking: `rag search`, `rag ask` and `rag chat`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from rag.cli.main import open_assistant, search_filters, with_filters
+from rag.cli.output import print_answer, print_hit
+
+
+@click.command()
+@click.argument("query")
+@click.option("-k", "--top-k", type=click.IntRange(1, 100), default=5, show_default=True)
+@with_filters
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    top_k: int,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+) -> None:
+    """Show the passages that best match QUERY, with their hybrid-search scores."""
+    hits = open_assistant(ctx).search(query, top_k, search_filters(source, since, until))
+    if as_json:
+        click.echo("[" + ",\n".join(h.model_dump_json() for h in hits) + "]")
+        return
+    if not hits:
+        click.echo("No passages match (check the filters).")
+    for hit in hits:
+        print_hit(hit)
+
+
+@click.command()
+@click.argument("question")
+@click.option("-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to use.")
+@with_filters
+@click.option(
+    "--backend",
+    type=click.Choice(["llamacpp", "openai", "extractive"]),
+    default=None,
+    help="Answer backend [env RAG_LLM_BACKEND].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str,
+    top_k: int | None,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    backend: str | None,
+    as_json: bool,
+) -> None:
+    """Answer QUESTION from the articles, citing sources as [n]."""
+    assistant = open_assistant(ctx, llm_backend=backend)
+    answer = assistant.ask(question, k=top_k, filters=search_filters(source, since, until))
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@click.command()
+@click.option(
+    "--backend",
+    type=click.Choice(["llamacpp", "openai", "extractive"]),
+    default=None,
+    help="Answer backend [env RAG_LLM_BACKEND].",
+)
+@with_filters
+@click.pass_context
+def chat(
+    ctx: click.Context,
+    backend: str | None,
+    source: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """Interactive chat in the terminal: streamed answers, sources after each one."""
+    from rag.errors import InputError
+    from rag.models import Answer
+
+    session = open_assistant(ctx, llm_backend=backend).chat(search_filters(source, since, until))
+    click.echo("Ask about the articles (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        try:
+            for item in session.stream(question):
+                if isinstance(item, Answer):
+                    click.echo("\n")
+                    print_answer(item)
+                else:
+                    click.echo(item, nl=False)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
