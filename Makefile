@@ -19,12 +19,14 @@ chat: setup ingest
 
 test:
 	@bash scripts/setup.sh --browser
+	$(VENV)/lint-imports --no-logo
 	$(VENV)/python -m pytest
 
 test-fast: setup
 	$(VENV)/python -m pytest -m "not integration and not llm and not e2e and not slow"
 
 lint: setup
+	$(VENV)/lint-imports --no-logo
 	$(VENV)/ruff check rag ui evals tests
 	$(VENV)/ruff format --check rag ui evals tests
 	$(VENV)/mypy

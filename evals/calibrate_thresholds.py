@@ -47,7 +47,7 @@ def statistics(model: str, data_dir: Path, data: Path, questions: list[str]) -> 
     rows = []
     for question in questions:
         hits = assistant.search(question)
-        evidence = assistant._sentences(hits)
+        evidence = assistant.engines().evidence(hits)
         chosen = select_sentences(
             question, evidence, settings.extractive_sentences, asked_for(question),
             settings.margin_scale,
