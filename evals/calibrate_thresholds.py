@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=Path(".rag"))
     parser.add_argument("--limit", type=int, default=300)
     args = parser.parse_args()
-    from rag.evaluation.rgb import load_rgb
+    from rag.evaluation.rgb_data import load_rgb
 
     queries = beir.load_queries(args.data)
     qrels = beir.load_qrels(args.data, "test", queries)

@@ -99,4 +99,7 @@ def test_refusals_and_undated_citations_get_no_dates() -> None:
     undated = Draft([], "extractive", text="A [1].", citations=[citation(1, "a", "Outlet", None)])
     assert worded(undated) == "A [1]."
     refused = Draft([], "extractive", citations=[citation(1, "a", "Outlet", None)])
-    assert worded(refused) == "I could not find the answer to this question in the articles I have. The closest passages are listed below."
+    assert (
+        worded(refused)
+        == "I could not find the answer to this question in the articles I have. The closest passages are listed below."
+    )

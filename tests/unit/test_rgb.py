@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 
 from rag.errors import InputError
-from rag.evaluation.rgb import (
+from rag.evaluation.rgb import RgbItemResult, summarise
+from rag.evaluation.rgb_data import (
     RgbItem,
-    RgbItemResult,
     answer_matches,
     choose_withheld,
     load_rgb,
     passage_id,
     pool,
     sample,
-    summarise,
 )
 
 
