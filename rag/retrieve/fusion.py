@@ -7,7 +7,7 @@ with the mean and spread it has over the whole collection that passes the filter
 sample estimates them (when the candidates are that whole collection, over them: small
 corpora are scored exactly as a full scan would), and the weighted sum ranks the union.
 Only the spreads change a ranking, and a few hundred sampled rows give them to within a few
-per cent; z-scores over the candidates alone would not (README "Vector stores and scale").
+per cent; z-scores over the candidates alone would not (docs/vector-stores-2026-12-01.md).
 A recency preference adds the z-scored publication time. The top list keeps at most
 `max_per_article` passages per article before filling with the rest.
 """

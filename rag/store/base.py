@@ -20,7 +20,7 @@ import numpy as np
 from rag.models import ArticleRecord, Chunk, SearchFilters
 from rag.store.manifest import Manifest
 
-POOL = 300  # candidates per signal (measured on SciFact: see README "Vector stores and scale")
+POOL = 300  # candidates per signal (measured on SciFact: see docs/vector-stores-2026-12-01.md)
 SAMPLE_CHUNKS = 2000  # rows in the reference sample (whole articles, chosen by id hash)
 
 

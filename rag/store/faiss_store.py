@@ -57,7 +57,7 @@ COMPACT_DEAD_SHARE = 0.25
 
 @dataclass(frozen=True)
 class FaissConfig:
-    ann_threshold: int = 100_000  # live passages from which HNSW is built (README: scale table)
+    ann_threshold: int = 100_000  # live passages from which HNSW is built (docs/vector-stores-2026-12-01.md: scale table)
     hnsw_m: int = 32
     ef_construction: int = 80
     ef_search: int = 128

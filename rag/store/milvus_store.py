@@ -13,7 +13,7 @@ search uses our BM25 side index (rag/store/keyword.py), kept in `<index_dir>/mil
 with the per-row table and rebuilt from Milvus whenever it is missing or behind (a second
 machine, a lost disk): the same tokenizer and scores as the FAISS store. (milvus-lite's own
 BM25 function computes idf over the rows a filter lets through, so its scores change with
-every filter; Milvus 2.3 servers have no BM25 at all. See README "Vector stores and scale".)
+every filter; Milvus 2.3 servers have no BM25 at all. See docs/vector-stores-2026-12-01.md.)
 
 Writes go in with the next generation number and stay invisible (readers filter on
 `gen <= live`) until `commit` writes the article records and flips the live generation in
