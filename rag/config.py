@@ -231,9 +231,9 @@ class Settings(BaseSettings):
     )
     milvus_keyword: Literal["auto", "engine", "side"] = Field(
         "auto",
-        description="Keyword search on Milvus: its own BM25 function ('engine', Milvus >= 2.5 and "
-        "milvus-lite), our BM25 side index in data_dir ('side'), or 'auto' (engine when "
-        "the server has it).",
+        description="Keyword search on Milvus. Only our BM25 side index in data_dir is built so "
+        "far, whatever this says: 'engine' (Milvus >= 2.5's own BM25) and 'auto' are accepted "
+        "for forward compatibility and behave as 'side'.",
     )
     ann_threshold: int = Field(
         100_000,
