@@ -17,6 +17,31 @@ CORPUS = REPO / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AFRICA_ID = "xiaomi-africa-2025-09-01"
 LIVESTREAM_ID = "lei-jun-livestreams-2026-01-08"
+AFRICA_Q = "What is Xiaomi's Africa strategy?"
+# the strategy's facts as the Africa article states them (and as a Chinese answer may write them)
+AFRICA_FACTS = {
+    "store in Morocco": ("Morocco", "摩洛哥"),
+    "14% share": ("14%",),
+    "AIoT ecosystem": ("AIoT",),
+    "1,000 talents": ("1,000", "1000", "一千"),
+    "restructured team": ("restructur", "重组"),
+}
+
+
+def cited_facts(answer, facts, article_id):  # type: ignore[no-untyped-def]
+    """The facts an answer names in a sentence that cites `article_id` by a verified [n]."""
+    import re
+
+    from rag.answer.verify import split_answer
+
+    article_of = {c.n: c.article_id for c in answer.citations}
+    named = set()
+    for sentence in split_answer(answer.text):
+        cites = {article_of.get(int(n)) for n in re.findall(r"\[(\d+)\]", sentence)}
+        if article_id in cites:
+            low = sentence.lower()
+            named |= {f for f, forms in facts.items() if any(x.lower() in low for x in forms)}
+    return named
 
 
 def make_settings(root: Path, corpus: Path | None = None, **overrides: object):  # type: ignore[no-untyped-def]

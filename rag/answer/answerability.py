@@ -113,6 +113,25 @@ def retrieval_is_confident(hits: list[Hit], threshold: float) -> bool:
     return bool(hits) and max(h.score for h in hits) >= threshold
 
 
+# "how many", "when", "who", "which": one answer (a broad question wants a description)
+_FACTOID = re.compile(
+    r"^\s*(how (many|much|long|old)|when|who|whom|whose|which|where|"
+    r"what (percentage|share|date|day|year|month|number|rank|place|price))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_one_fact(question: str) -> bool:
+    """The (last) question opens like a factoid one ("how many", "when", "who", "which")."""
+    return bool(_FACTOID.search(last_question(question)))
+
+
+def is_broad(question: str) -> bool:
+    """The (last) question asks for a description or reasons ("What is Xiaomi's strategy in
+    Africa?", "Why ...?", "小米在非洲的战略是什么？"), not for one fact of a kind."""
+    return not asks_one_fact(question) and asked_for(question) is None
+
+
 class Asked(NamedTuple):
     """What kind of answer a question wants: "figure" (of `counted`), "date" or "name"."""
 
@@ -129,11 +148,6 @@ def asked_for(question: str) -> Asked | None:
 def about_reporting(question: str) -> bool:
     """The (last) question asks who reported or published something ("Which outlet ...?")."""
     return bool(_ABOUT_REPORTING.search(last_question(question)))
-
-
-def about_time(question: str) -> bool:
-    """The (last) question asks when something happened or was reported."""
-    return bool(_ASKS_DATE.search(last_question(question))) or about_reporting(question)
 
 
 def asked_kind(question: str) -> Asked | None:

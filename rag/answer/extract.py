@@ -4,9 +4,7 @@ Also the fallback of the LLM path when the model fails or its answer cannot be v
 
 from __future__ import annotations
 
-import re
-
-from rag.answer.answerability import Asked, asked_for, gives, last_question, unanswerable_reason
+from rag.answer.answerability import Asked, asked_for, asks_one_fact, gives, unanswerable_reason
 from rag.answer.evidence import Evidence, EvidenceSet, make_citation
 from rag.answer.reply import Draft, not_answered, refusal
 from rag.config import Settings
@@ -25,11 +23,6 @@ MARGIN_BROAD = 0.15
 # the best sentence, which often restates the question without answering it; this far and
 # no further (tuned on the golden set).
 ASKED_GAP = 0.15
-FACTOID = re.compile(
-    r"^\s*(how (many|much|long|old)|when|who|whom|whose|which|where|"
-    r"what (percentage|share|date|day|year|month|number|rank|place|price))\b",
-    re.IGNORECASE,
-)
 
 
 def with_marker(sentence: str, n: int) -> str:
@@ -52,8 +45,7 @@ def select_sentences(
     `ASKED_GAP` of the best sentence overall (none: the articles do not answer it).
     `scale` shrinks the margins for a model whose similarities spread less."""
     chosen: list[tuple[Evidence, float]] = []
-    factoid = FACTOID.search(last_question(question))
-    margin = (MARGIN_FACTOID if factoid else MARGIN_BROAD) * scale
+    margin = (MARGIN_FACTOID if asks_one_fact(question) else MARGIN_BROAD) * scale
     ranked = evidence.rank(question)
     if asked and ranked:
         best = ranked[0][1]

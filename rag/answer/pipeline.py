@@ -1,5 +1,6 @@
 """A question's path, top to bottom: prepare the query → retrieve → quarantine → evidence →
-decide answerable → generate or extract (and verify) → the asked period → the Answer.
+decide answerable → generate or extract (and verify) → complete a broad answer → the asked
+period → the Answer.
 
 Each stage is a function of what the one before returned; the question is embedded once
 (in `prepare`); stages report what happened as notes and a draft, and the reply is worded
@@ -12,11 +13,12 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
-from rag.answer.answerability import about_time, retrieval_is_confident
+from rag.answer.answerability import about_reporting, retrieval_is_confident
+from rag.answer.complete import complete_broad
 from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
 from rag.answer.generate import generate
-from rag.answer.injection import quarantine
+from rag.answer.injection import Screened, quarantine
 from rag.answer.period import check_period
 from rag.answer.reply import Draft, refusal, streamed_text, word_reply
 from rag.config import Settings
@@ -63,10 +65,9 @@ def answer_question(
     backend = llm.name if llm else "extractive"
     query = prepare_query(question, engines)
     retrieved = search_passages(query, engines.retriever, k or s.top_k, filters, s.date_mode)
-    hits, left_out = quarantine(retrieved.hits)
-    notes = [*query.notes, *retrieved.notes]
-    if left_out:
-        notes.append(Note.of("quarantined", count=len(left_out)))
+    screened = quarantine(retrieved.hits)
+    hits = screened.hits
+    notes = [*query.notes, *retrieved.notes, *quarantine_notes(screened)]
     searched = time.perf_counter()
     if not retrieval_is_confident(hits, s.refusal_threshold):
         draft = refusal(hits, backend)
@@ -74,6 +75,9 @@ def answer_question(
         evidence = engines.evidence(hits)
         evidence.remember(query.text, query.vector)
         draft = yield from respond(query, hits, evidence, llm, s)
+        draft = complete_broad(
+            draft, query.text, evidence, s.evidence_threshold, s.refusal_threshold
+        )
     draft = check_period(query, draft, backend)
     if draft.refused and llm is None:
         notes += [n for n in [untranslated_note(query.asked, s.embedding_model)] if n]
@@ -83,9 +87,18 @@ def answer_question(
         query.asked,
         query.language,
         notes,
-        name_dates=bool(query.dates.recent or query.period or about_time(query.text)),
+        name_dates=about_reporting(query.text),
         timings=timings(started, searched, done, draft.first_token_ms),
     )
+
+
+def quarantine_notes(screened: Screened) -> list[Note]:
+    notes = []
+    if screened.sentences_left_out:
+        notes.append(Note.of("quarantined_sentences", count=len(screened.sentences_left_out)))
+    if screened.passages_left_out:
+        notes.append(Note.of("quarantined", count=len(screened.passages_left_out)))
+    return notes
 
 
 def respond(

@@ -2,12 +2,14 @@
 
 Stages say what happened as `Note`s (a message key and its values) and leave a refusal's
 text unwritten; here the reply is worded in the question's language: the refusal, the
-notices in the order they arose, and the outlet and date of each cited article for a
-question about time.
+notices in the order they arose, and, for a question about who reported something and when,
+the outlet and date of each cited article (the answer to such a question). A question about
+when something happened gets no such line: an article's date is not the event's.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rag.models import Answer, Citation, Hit, Timings
@@ -69,6 +71,16 @@ def published_line(citations: list[Citation], language: str) -> str | None:
     return say("published", language, dated=dated)
 
 
+def numbered_in_order(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Citations renumbered 1, 2, 3 in their order, the text's markers with them (a generated
+    answer cites the prompt's source numbers, which may start at [2] or skip one)."""
+    new = {c.n: n for n, c in enumerate(citations, start=1)}
+    if all(old == n for old, n in new.items()):
+        return text, citations
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m[1]), m[1])}]", text)
+    return text, [c.model_copy(update={"n": new[c.n]}) for c in citations]
+
+
 def word_reply(
     draft: Draft,
     question: str,
@@ -79,17 +91,17 @@ def word_reply(
     timings: Timings,
 ) -> Answer:
     """The Answer the user sees: `notes` (about the question and the search) come before
-    the draft's own, and a question about time gets the cited articles' dates."""
-    text = streamed_text(draft, language)
+    the draft's own; `name_dates`: the cited articles' outlets and dates close the text."""
+    text, citations = numbered_in_order(streamed_text(draft, language), draft.citations)
     if name_dates and not draft.refused:
-        dated = published_line(draft.citations, language)
+        dated = published_line(citations, language)
         text = f"{text}\n\n{dated}" if dated else text
     notice = " ".join(note.words(language) for note in [*notes, *draft.notes])
     return Answer(
         question=question,
         text=text,
         refused=draft.refused,
-        citations=draft.citations,
+        citations=citations,
         hits=draft.hits,
         grounded=draft.grounded,
         unsupported=draft.unsupported,

@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} passage(s) that contain instructions to the assistant were left out.",
         "zh": "有{count}个段落含有针对助手的指令，已被排除。",
     },
+    "quarantined_sentences": {
+        "en": "{count} sentence(s) that address the assistant were left out of the sources.",
+        "zh": "有{count}个句子是针对助手的指令，已从来源中排除。",
+    },
     "published": {"en": "Published: {dated}.", "zh": "发表：{dated}。"},
     "sources": {"en": "Sources", "zh": "来源"},
     "not_in_articles": {"en": "Not in the articles.", "zh": "文章中没有答案。"},

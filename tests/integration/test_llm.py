@@ -17,12 +17,10 @@ from rag.ingest import ingest
 from rag.llm.model_files import default_model_path
 from rag.models import Answer
 from rag.text.sentences import HAN
-from tests.conftest import AFRICA_ID, make_settings
+from tests.conftest import AFRICA_FACTS, AFRICA_ID, AFRICA_Q, cited_facts, make_settings
 from ui.launch import free_port
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
-AFRICA_Q = "What is Xiaomi's Africa strategy?"
-AFRICA_FACTS = ("Morocco", "14%", "AIoT", "1,000")
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +30,12 @@ def local(corpus_assistant) -> Assistant:  # type: ignore[no-untyped-def]
 
 def assert_good_africa_answer(answer: Answer) -> None:
     """What any correct answer shows, whichever sentences a small model writes (greedy output
-    differs between CPUs, builds and even llama.cpp's prompt-cache state): Africa, cited to
-    the Africa article by verified markers, and the strategy's facts among the passages the
-    answer was written from (listed with it as the closest passages)."""
+    differs between CPUs, builds and even llama.cpp's prompt-cache state): Africa, and at
+    least two of the strategy's facts, each in a sentence cited to the Africa article by a
+    verified marker."""
     assert not answer.refused and answer.citations, answer.text
     assert "Africa" in answer.text, answer.text
-    passages = " ".join(h.chunk.text for h in answer.hits).lower()
-    assert sum(fact.lower() in passages for fact in AFRICA_FACTS) >= 2, answer.text
+    assert len(cited_facts(answer, AFRICA_FACTS, AFRICA_ID)) >= 2, answer.text
     assert all(c.article_id == AFRICA_ID for c in answer.citations)
     assert all(f"[{c.n}]" in answer.text and c.quote in c.passage for c in answer.citations)
     assert answer.grounded >= 0.5
@@ -63,6 +60,7 @@ def test_a_chinese_question_gets_a_chinese_answer_from_the_africa_article(local:
     assert not answer.refused and answer.citations, answer.text
     assert len(HAN.findall(answer.text)) > len(answer.text) / 4, answer.text  # in Chinese
     assert all(c.article_id == AFRICA_ID for c in answer.citations)
+    assert len(cited_facts(answer, AFRICA_FACTS, AFRICA_ID)) >= 2, answer.text
 
 
 def test_follow_up_with_the_local_model(local: Assistant) -> None:

@@ -9,17 +9,26 @@ import pytest
 from rag.assistant import Assistant
 from rag.errors import IndexMissingError, InputError
 from rag.models import SearchFilters
-from tests.conftest import AFRICA_ID, LIVESTREAM_ID, make_settings
+from tests.conftest import (
+    AFRICA_FACTS,
+    AFRICA_ID,
+    AFRICA_Q,
+    LIVESTREAM_ID,
+    cited_facts,
+    make_settings,
+)
 
 pytestmark = pytest.mark.integration
 
 
 def test_africa_question_cites_the_africa_article(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
-    answer = corpus_assistant.ask("What is Xiaomi's Africa strategy?")
+    answer = corpus_assistant.ask(AFRICA_Q)
     assert not answer.refused
     assert answer.citations and {c.article_id for c in answer.citations} == {AFRICA_ID}
     quotes = " ".join(c.quote for c in answer.citations)
     assert "Africa" in quotes
+    # the strategy's facts, not only the sentence that repeats the word "strategy"
+    assert len(cited_facts(answer, AFRICA_FACTS, AFRICA_ID)) >= 2, answer.text
     for citation in answer.citations:
         assert f"[{citation.n}]" in answer.text
         assert citation.quote in citation.passage

@@ -84,7 +84,7 @@ def test_the_filter_mode_keeps_only_articles_published_then(corpus_assistant) ->
     assert "No article was published" in none_then.notice
 
 
-def test_an_answer_about_time_names_the_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_about_reporting_names_the_publication_date(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
     answer = corpus_assistant.ask(
         "When was the report about Xiaomi restructuring its African team published?"
     )
@@ -92,6 +92,11 @@ def test_an_answer_about_time_names_the_publication_date(corpus_assistant) -> No
     assert answer.text.endswith("Published: 创业邦, 1 September 2025 [1].")
     plain = corpus_assistant.ask("What is Xiaomi's Africa strategy?")
     assert "Published:" not in plain.text
+    # an event's date is in the text; the article's date is not the answer to "when"
+    event = corpus_assistant.ask(
+        "On what date did Lei Jun make a surprise appearance in a live stream?"
+    )
+    assert "January 7" in event.text and "Published:" not in event.text
 
 
 def test_an_answer_from_another_year_is_refused(corpus_assistant) -> None:  # type: ignore[no-untyped-def]

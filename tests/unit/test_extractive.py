@@ -78,7 +78,7 @@ def worded(draft: Draft) -> str:
     return word_reply(draft, "When?", "en", [], name_dates=True, timings=Timings()).text
 
 
-def test_an_answer_about_time_names_each_cited_articles_outlet_and_date() -> None:
+def test_an_answer_about_reporting_names_each_cited_articles_outlet_and_date() -> None:
     answer = Draft(
         [],
         "extractive",
@@ -103,3 +103,15 @@ def test_refusals_and_undated_citations_get_no_dates() -> None:
         worded(refused)
         == "I could not find the answer to this question in the articles I have. The closest passages are listed below."
     )
+
+
+def test_citations_are_numbered_from_one_in_their_order() -> None:
+    draft = Draft(
+        [],
+        "llamacpp",
+        text="Opened a store [2]. Ranks third [4]. Both [2] [4].",
+        citations=[citation(2, "a", "s", None), citation(4, "a", "s", None)],
+    )
+    answer = word_reply(draft, "q?", "en", [], name_dates=False, timings=Timings())
+    assert answer.text == "Opened a store [1]. Ranks third [2]. Both [1] [2]."
+    assert [c.n for c in answer.citations] == [1, 2]
