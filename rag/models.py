@@ -101,6 +101,11 @@ class Answer(BaseModel):
     refused: bool
     citations: list[Citation] = Field(default_factory=list)
     hits: list[Hit] = Field(default_factory=list)
+    context: list[str] = Field(
+        default_factory=list,
+        description="Chunk ids of the passages the answer was written from: the LLM prompt's "
+        "sources, or the passages an extractive answer chose its sentences from.",
+    )
     grounded: float = Field(1.0, ge=0.0, le=1.0, description="Supported sentences / sentences.")
     unsupported: list[str] = Field(
         default_factory=list, description="Answer sentences no source supports."

@@ -61,4 +61,5 @@ def complete_broad(
         draft.unsupported,
         draft.notes,
         draft.first_token_ms,
+        list(dict.fromkeys([*draft.context, top.chunk.id])),
     )

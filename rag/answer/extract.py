@@ -90,7 +90,11 @@ def answer_extractively(
     )
 
     def refuse(reason: Note | str | None = None) -> Draft:
-        return refusal(hits, "extractive", not_answered(reason) if reason else None, notice)
+        draft = refusal(hits, "extractive", not_answered(reason) if reason else None, notice)
+        draft.context = context
+        return draft
+
+    context = [h.chunk.id for h in hits]
 
     if asked and not chosen and evidence.items:
         return refuse(Note.of("no_kind", kind=Note(f"kind_{asked.kind}")))
@@ -107,4 +111,4 @@ def answer_extractively(
         return refuse(reason)
     text, citations = compose(chosen)
     notes = [notice] if notice else []
-    return Draft(hits, "extractive", text, citations, grounded=1.0, notes=notes)
+    return Draft(hits, "extractive", text, citations, grounded=1.0, notes=notes, context=context)

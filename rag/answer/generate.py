@@ -86,6 +86,8 @@ def generate(
         )
         return answer_extractively(question, hits, evidence, settings, notice)
     draft = finish(question, "".join(parts), context, evidence, llm.name, settings, language)
+    if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
+        draft.context = [s.hit.chunk.id for s in context]
     if first_token is not None:
         draft.first_token_ms = round((first_token - started) * 1000, 1)
     return draft

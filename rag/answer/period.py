@@ -41,4 +41,6 @@ def check_period(query: Query, draft: Draft, backend: str) -> Draft:
     if years is None:
         return draft
     reason = Note.of("wrong_period", years=YearWords(frozenset(years)))
-    return refusal(draft.hits, backend, not_answered(reason), *draft.notes)
+    refused = refusal(draft.hits, backend, not_answered(reason), *draft.notes)
+    refused.context = draft.context
+    return refused

@@ -28,6 +28,7 @@ class Draft:
     unsupported: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     first_token_ms: float | None = None  # from the start of generation
+    context: list[str] = field(default_factory=list)  # chunk ids the answer was written from
 
     @property
     def refused(self) -> bool:
@@ -103,6 +104,7 @@ def word_reply(
         refused=draft.refused,
         citations=citations,
         hits=draft.hits,
+        context=draft.context,
         grounded=draft.grounded,
         unsupported=draft.unsupported,
         backend=draft.backend,

@@ -212,6 +212,12 @@ def beir(
     help="Also index the counterfactual passages (positive_wrong) and count fake answers.",
 )
 @click.option(
+    "--baseline",
+    is_flag=True,
+    help="Also run the plain pipeline (dense top 5, RGB's prompt, no verification) on the "
+    "same index and questions, and report both side by side (LLM backends).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -225,6 +231,7 @@ def rgb(
     seed: int,
     backend: str | None,
     counterfactual: bool,
+    baseline: bool,
     out: Path | None,
 ) -> None:
     """Real news QA (RGB): pool the questions' passages, withhold a quarter of the answers,
@@ -234,7 +241,13 @@ def rgb(
 
     settings = _base_settings(ctx, backend)
     result = run_rgb(
-        settings, data, n=n, seed=seed, counterfactual=counterfactual, progress=tqdm_progress
+        settings,
+        data,
+        n=n,
+        seed=seed,
+        counterfactual=counterfactual,
+        progress=tqdm_progress,
+        baseline=baseline,
     )
     target = out or Path("evals/reports") / f"rgb-{data.stem}-{settings.llm_backend}"
     paths = write_outputs(result, target)

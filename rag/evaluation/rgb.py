@@ -16,6 +16,7 @@ counterfactual.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -25,9 +26,10 @@ from pydantic import BaseModel, Field
 
 from rag.config import Settings
 from rag.evaluation import metrics as m
+from rag.evaluation.rgb_baseline import ask_plain
 from rag.evaluation.rgb_data import (
-    Gold,
     RgbItem,
+    RgbItemResult,
     answer_matches,
     choose_withheld,
     load_rgb,
@@ -41,33 +43,6 @@ from rag.models import ProgressFactory
 if TYPE_CHECKING:
     from rag.assistant import Assistant
     from rag.models import Answer
-
-
-class RgbItemResult(BaseModel):
-    """What happened to one question."""
-
-    id: int
-    query: str
-    gold: Gold
-    withheld: bool
-    answer: str = ""
-    refused: bool = False
-    correct: bool = False
-    repeats_fake: bool | None = None
-    first_citation_positive: bool | None = None
-    wrong_period: bool | None = Field(
-        None,
-        description="Answered wrongly from a passage not from or about the year the question "
-        "names (None: the question names no year).",
-    )
-    cited: list[str] = Field(default_factory=list)
-    notice: str | None = None
-    streamed: str | None = Field(
-        None, description="What was streamed, when the final answer differs."
-    )
-    error: str | None = None
-    total_ms: float | None = None
-    first_token_ms: float | None = None
 
 
 class RgbResult(BaseModel):
@@ -85,6 +60,11 @@ class RgbResult(BaseModel):
     items: list[RgbItemResult]
     counterfactual: dict[str, float | None] = Field(default_factory=dict)
     counterfactual_items: list[RgbItemResult] = Field(default_factory=list)
+    baseline: dict[str, float | None] = Field(
+        default_factory=dict, description="The plain pipeline's figures (rgb_baseline.py)."
+    )
+    baseline_latency_ms: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    baseline_items: list[RgbItemResult] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -95,6 +75,10 @@ def score(
     positives = {passage_id(p) for p in item.positive}
     first = answer.citations[0].article_id if answer.citations else None
     correct = not answer.refused and answer_matches(answer.text, item.answer)
+    article_of = {h.chunk.id: h.chunk.article_id for h in answer.hits}
+    retrieved = {h.chunk.article_id for h in answer.hits}
+    context = {article_of.get(c) for c in answer.context}
+    cited = {c.article_id for c in answer.citations}
     return RgbItemResult(
         id=item.id,
         query=item.query,
@@ -109,6 +93,9 @@ def score(
             else None
         ),
         first_citation_positive=None if first is None else first in positives,
+        retrieved_positive=None if withheld else bool(retrieved & positives),
+        context_positive=None if withheld else bool(context & positives),
+        cited_positive=None if withheld else bool(cited & positives),
         wrong_period=_wrong_period(item.query, answer, correct),
         cited=[f"{c.n} {c.article_id}: {c.quote}" for c in answer.citations],
         notice=answer.notice,
@@ -119,8 +106,9 @@ def score(
 
 
 def _wrong_period(question: str, answer: Answer, correct: bool) -> bool | None:
-    """For a question naming a year: answered wrongly, first citing a passage that is neither
-    from nor about that year."""
+    """For a question naming a year: answered wrongly, the first citation's sentence naming
+    none of the asked years and its article published in another year (a passage about the
+    2022 World Cup that recalls 2010 in passing does not answer for 2010)."""
     from rag.retrieve.dates import parse_date_intent
     from rag.retrieve.period import mentioned_years, years_of
 
@@ -131,7 +119,11 @@ def _wrong_period(question: str, answer: Answer, correct: bool) -> bool | None:
         return False
     c = answer.citations[0]
     when = {c.published.year} if c.published else set()
-    return not (years & (mentioned_years(c.passage) | when))
+    return not (years & (mentioned_years(c.quote) | when))
+
+
+# the outlet-and-date line, or a prompt source's header "(outlet, 2020-07-22)", in an answer
+COPIED_HEADER = re.compile(r"Published:|发表：|\([^()]*\b\d{4}-\d{2}-\d{2}\)|date unknown")
 
 
 def _rate(flags: Iterable[bool | None]) -> float | None:
@@ -150,10 +142,20 @@ def summarise(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
         "rejection_rate": _rate(r.refused for r in withheld),
         "false_refusal_rate": _rate(r.refused for r in answerable),
         "answered_wrong_rate": _rate(not r.refused and not r.correct for r in answerable),
+        # of all questions: answered wrongly, or answered at all though withheld
+        "wrong_or_invented": _rate(not r.refused and not r.correct for r in results if not r.error),
         "first_citation_positive": _rate(r.first_citation_positive for r in answered),
         "withheld_answered": _rate(not r.refused for r in withheld),
         "withheld_answered_correct": _rate(r.correct for r in withheld),
         "wrong_period": _rate(r.wrong_period for r in answerable),
+        "copied_header": _rate(
+            bool(COPIED_HEADER.search(r.answer)) for r in results if not r.error and not r.refused
+        ),
+        # the funnel over the answerable questions: where an answering passage is lost
+        "funnel_retrieved": _rate(r.retrieved_positive for r in answerable),
+        "funnel_in_context": _rate(r.context_positive for r in answerable),
+        "funnel_cited": _rate(r.cited_positive for r in answerable),
+        "funnel_correct": _rate(r.correct for r in answerable),
         "answerable": float(len(answerable)),
         "withheld": float(len(withheld)),
         "errors": float(sum(1 for r in results if r.error)),
@@ -249,8 +251,10 @@ def run_rgb(
     seed: int = 0,
     counterfactual: bool = True,
     progress: ProgressFactory | None = None,
+    baseline: bool = False,
 ) -> RgbResult:
-    """Pool, withhold, ingest, ask and score one RGB file (plus the counterfactual pass)."""
+    """Pool, withhold, ingest, ask and score one RGB file (plus the counterfactual pass, and
+    with `baseline` the plain pipeline on the same index and questions)."""
     items = sample(load_rgb(data), n, seed)
     withheld = choose_withheld(items, seed)
     passages = pool(items, withheld)
@@ -270,6 +274,11 @@ def run_rgb(
         items=results,
         settings=_settings_snapshot(assistant.settings),
     )
+    if baseline:
+        tick = progress(len(items), "plain baseline") if progress else None
+        result.baseline_items = ask_plain(assistant, items, withheld, tick)
+        result.baseline = summarise(result.baseline_items)
+        result.baseline_latency_ms = latency(result.baseline_items)
     with_fakes = [i for i in items if i.positive_wrong and i.id not in withheld]
     if counterfactual and with_fakes:
         fake_pool = pool(items, withheld, counterfactual=True)

@@ -130,3 +130,37 @@ def write_pool(passages: dict[str, str], target: Path) -> None:
         for pid, text in passages.items():
             out.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
     tmp.replace(target)
+
+
+class RgbItemResult(BaseModel):
+    """What happened to one question."""
+
+    id: int
+    query: str
+    gold: Gold
+    withheld: bool
+    answer: str = ""
+    refused: bool = False
+    correct: bool = False
+    repeats_fake: bool | None = None
+    first_citation_positive: bool | None = None
+    retrieved_positive: bool | None = Field(
+        None, description="An answering passage among the retrieved hits (None: withheld)."
+    )
+    context_positive: bool | None = Field(
+        None, description="An answering passage among those the answer was written from."
+    )
+    cited_positive: bool | None = Field(None, description="An answering passage cited.")
+    wrong_period: bool | None = Field(
+        None,
+        description="Answered wrongly, the first citation's sentence naming none of the "
+        "question's years and its article published in another year (None: no year asked).",
+    )
+    cited: list[str] = Field(default_factory=list)
+    notice: str | None = None
+    streamed: str | None = Field(
+        None, description="What was streamed, when the final answer differs."
+    )
+    error: str | None = None
+    total_ms: float | None = None
+    first_token_ms: float | None = None

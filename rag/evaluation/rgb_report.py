@@ -6,7 +6,8 @@ import contextlib
 from pathlib import Path
 
 from rag.evaluation.report import fmt, table
-from rag.evaluation.rgb import RgbItemResult, RgbResult
+from rag.evaluation.rgb import RgbResult
+from rag.evaluation.rgb_data import RgbItemResult
 
 GOALS = {  # issue 13's goals: (figure, at least / at most)
     "accuracy": (0.8, "≥"),
@@ -24,6 +25,14 @@ LABELS = {
     "withheld_answered": "withheld but answered",
     "withheld_answered_correct": "withheld, answered with the gold answer anyway",
     "wrong_period": "answered wrongly from another year's passage",
+    "wrong_or_invented": "wrong or invented, of all questions",
+    "copied_header": "answers with a source header copied in",
+}
+FUNNEL = {
+    "funnel_retrieved": "an answering passage retrieved (top k)",
+    "funnel_in_context": "... among the passages the answer was written from",
+    "funnel_cited": "... cited",
+    "funnel_correct": "answered correctly",
 }
 
 
@@ -38,6 +47,31 @@ def _met(key: str, value: float | None) -> str:
 def summary_table(result: RgbResult) -> str:
     rows = [[LABELS[k], fmt(result.summary.get(k)), _met(k, result.summary.get(k))] for k in LABELS]
     return table(["figure", "value", "goal"], rows)
+
+
+def funnel_table(result: RgbResult) -> str:
+    """Where the answerable questions lose their answering passage, stage by stage."""
+    rows = [[label, fmt(result.summary.get(key))] for key, label in FUNNEL.items()]
+    return table(["answerable questions", "share"], rows)
+
+
+COMPARED = {
+    "accuracy": "accuracy (answerable)",
+    "false_refusal_rate": "false refusals",
+    "rejection_rate": "rejection of withheld",
+    "wrong_or_invented": "wrong or invented, of all questions",
+    "funnel_retrieved": "an answering passage retrieved / given",
+}
+
+
+def baseline_table(result: RgbResult) -> str:
+    """The product beside the plain pipeline, on the same index and questions."""
+    ours, plain = result.summary, result.baseline
+    rows = [[label, fmt(ours.get(k)), fmt(plain.get(k))] for k, label in COMPARED.items()]
+    median = [(result.latency_ms, "ours"), (result.baseline_latency_ms, "plain")]
+    times = [fmt((lat.get("total") or {}).get("median"), 0) for lat, _ in median]
+    rows.append(["median ms per answer", *times])
+    return table(["figure", "ours", "plain baseline"], rows)
 
 
 def latency_table(result: RgbResult) -> str:
@@ -71,9 +105,23 @@ def render(result: RgbResult) -> str:
         "",
         summary_table(result),
         "",
+        "## Funnel",
+        "",
+        funnel_table(result),
+        "",
         latency_table(result),
         "",
     ]
+    if result.baseline:
+        parts += [
+            "## Beside a plain pipeline",
+            "",
+            "The same index, embedder and LLM; the top 5 passages by dense cosine; RGB's own "
+            "instruction prompt; no verification, no citations (rag/evaluation/rgb_baseline.py).",
+            "",
+            baseline_table(result),
+            "",
+        ]
     if result.counterfactual:
         c = result.counterfactual
         parts += [

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from rag.errors import InputError
-from rag.evaluation.rgb import RgbItemResult, summarise
+from rag.evaluation.rgb import summarise
 from rag.evaluation.rgb_data import (
     RgbItem,
+    RgbItemResult,
     answer_matches,
     choose_withheld,
     load_rgb,
