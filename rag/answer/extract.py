@@ -4,6 +4,8 @@ Also the fallback of the LLM path when the model fails or its answer cannot be v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rag.answer.answerability import Asked, asked_for, asks_one_fact, gives, unanswerable_reason
 from rag.answer.evidence import Evidence, EvidenceSet, make_citation
 from rag.answer.reply import Draft, not_answered, refusal
@@ -80,10 +82,14 @@ def answer_extractively(
     evidence: EvidenceSet,
     settings: Settings,
     notice: Note | None = None,
+    parts: Sequence[str] = (),
 ) -> Draft:
     """The best sentences of the passages, each with its [n]; refuse when none is close
     enough or they do not give what the question asks for. `notice`: why this answer is
-    extractive although an LLM is configured."""
+    extractive although an LLM is configured. A question with `parts` is answered part by
+    part; a part the passages do not answer is named in a note."""
+    if parts:
+        return _answer_parts(question, hits, evidence, settings, notice, parts)
     asked = asked_for(question)
     chosen = select_sentences(
         question, evidence, settings.extractive_sentences, asked, settings.margin_scale
@@ -111,4 +117,29 @@ def answer_extractively(
         return refuse(reason)
     text, citations = compose(chosen)
     notes = [notice] if notice else []
+    return Draft(hits, "extractive", text, citations, grounded=1.0, notes=notes, context=context)
+
+
+def _answer_parts(
+    question: str,
+    hits: list[Hit],
+    evidence: EvidenceSet,
+    settings: Settings,
+    notice: Note | None,
+    parts: Sequence[str],
+) -> Draft:
+    drafts = [answer_extractively(part, hits, evidence, settings) for part in parts]
+    if all(d.refused for d in drafts):
+        return answer_extractively(question, hits, evidence, settings, notice)
+    chosen: dict[str, tuple[Evidence, float]] = {}
+    by_quote = {e.sentence: e for e in evidence.items}
+    for draft in drafts:
+        for c in draft.citations:
+            chosen.setdefault(c.quote, (by_quote[c.quote], c.score))
+    text, citations = compose(list(chosen.values()))
+    missing = [
+        Note.of("part_not_held", part=p) for p, d in zip(parts, drafts, strict=True) if d.refused
+    ]
+    notes = [*missing, *([notice] if notice else [])]
+    context = [h.chunk.id for h in hits]
     return Draft(hits, "extractive", text, citations, grounded=1.0, notes=notes, context=context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 from rag.answer.answerability import about_reporting
 from rag.answer.evidence import EvidenceSet
@@ -59,13 +59,15 @@ def generate(
     llm: LLM,
     settings: Settings,
     language: str = "en",
+    parts: Sequence[str] = (),
 ) -> Generator[str, None, Draft]:
-    """Yield the model's text as it streams; return the verified draft."""
+    """Yield the model's text as it streams; return the verified draft. A question with
+    `parts` gets evidence for each part in its prompt."""
     started = time.perf_counter()
-    context = select_context(question, hits, evidence, settings)
+    context = select_context(question, hits, evidence, settings, parts)
     if not context:
         return refusal(hits, llm.name)
-    parts: list[str] = []
+    pieces: list[str] = []
     first_token: float | None = None
     try:
         for piece in llm.stream(
@@ -75,17 +77,17 @@ def generate(
         ):
             if first_token is None:
                 first_token = time.perf_counter()
-            parts.append(piece)
+            pieces.append(piece)
             yield piece
     except LLMError as exc:
-        streamed = "".join(parts).strip()
+        streamed = "".join(pieces).strip()
         notice = (
             Note.of("llm_stopped", error=exc, partial=streamed)
             if streamed
             else Note.of("llm_failed", error=exc)
         )
-        return answer_extractively(question, hits, evidence, settings, notice)
-    draft = finish(question, "".join(parts), context, evidence, llm.name, settings, language)
+        return answer_extractively(question, hits, evidence, settings, notice, parts)
+    draft = finish(question, "".join(pieces), context, evidence, llm.name, settings, language)
     if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
         draft.context = [s.hit.chunk.id for s in context]
     if first_token is not None:

@@ -73,12 +73,14 @@ def answer_question(
         draft = refusal(hits, backend)
     else:
         evidence = engines.evidence(hits)
-        evidence.remember(query.text, query.vector)
+        for asked in (query, *query.parts):
+            evidence.remember(asked.text, asked.vector)
         draft = yield from respond(query, hits, evidence, llm, s)
         draft = complete_broad(
             draft, query.text, evidence, s.evidence_threshold, s.refusal_threshold
         )
-    draft = check_period(query, draft, backend)
+    if not query.parts:  # (each part may name its own year)
+        draft = check_period(query, draft, backend)
     if draft.refused and llm is None:
         notes += [n for n in [untranslated_note(query.asked, s.embedding_model)] if n]
     done = time.perf_counter()
@@ -105,11 +107,12 @@ def respond(
     query: Query, hits: list[Hit], evidence: EvidenceSet, llm: LLM | None, settings: Settings
 ) -> Generator[str, None, Draft]:
     """The extractive answer, or the LLM's streamed and verified one."""
+    parts = [p.text for p in query.parts]
     if llm is None:
-        draft = answer_extractively(query.text, hits, evidence, settings)
+        draft = answer_extractively(query.text, hits, evidence, settings, parts=parts)
         yield streamed_text(draft, query.language)
         return draft
-    return (yield from generate(query.text, hits, evidence, llm, settings, query.language))
+    return (yield from generate(query.text, hits, evidence, llm, settings, query.language, parts))
 
 
 def timings(started: float, searched: float, done: float, first_token_ms: float | None) -> Timings:

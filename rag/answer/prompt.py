@@ -12,6 +12,7 @@ evals/README.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.evidence import Evidence, EvidenceSet
@@ -53,23 +54,23 @@ def approx_tokens(text: str) -> int:
 
 
 def select_context(
-    question: str, hits: list[Hit], evidence: EvidenceSet, settings: Settings
+    question: str,
+    hits: list[Hit],
+    evidence: EvidenceSet,
+    settings: Settings,
+    parts: Sequence[str] = (),
 ) -> list[Source]:
-    """The sources to show: each confident hit's chosen sentences, within the budget."""
+    """The sources to show: each confident hit's chosen sentences, within the budget. A
+    question with several parts gets the sentences that best match each part (two thirds
+    of the budget each), so that every part has its evidence in the prompt."""
     usable = {h.chunk.id for h in hits if h.score >= settings.refusal_threshold}
-    ranked = [
-        (e, s)
-        for e, s in evidence.rank(question)
-        if e.hit.chunk.id in usable and not is_filler(e.sentence)
-    ]
-    if not ranked:
-        return []
-    if settings.context_mode == "passages":
-        chosen = _whole_passages(ranked, evidence, settings.context_tokens)
-    else:
-        chosen = _best_sentences(ranked, settings.context_tokens)
-        if settings.context_mode == "neighbours":
-            chosen = _with_neighbours(chosen, evidence, settings.context_tokens)
+    budget = settings.context_tokens * 2 // 3 if parts else settings.context_tokens
+    chosen: dict[str, set[int]] = {}
+    for text in parts or [question]:
+        for chunk_id, positions in _chosen(text, usable, evidence, settings, budget).items():
+            chosen.setdefault(chunk_id, set()).update(positions)
+    if parts and not chosen:
+        chosen = _chosen(question, usable, evidence, settings, settings.context_tokens)
     return [
         Source(
             hit,
@@ -82,6 +83,25 @@ def select_context(
         for hit in hits
         if chosen.get(hit.chunk.id)
     ]
+
+
+def _chosen(
+    text: str, usable: set[str], evidence: EvidenceSet, settings: Settings, budget: int
+) -> dict[str, set[int]]:
+    """Positions of the sentences chosen for `text`, by chunk."""
+    ranked = [
+        (e, s)
+        for e, s in evidence.rank(text)
+        if e.hit.chunk.id in usable and not is_filler(e.sentence)
+    ]
+    if not ranked:
+        return {}
+    if settings.context_mode == "passages":
+        return _whole_passages(ranked, evidence, budget)
+    chosen = _best_sentences(ranked, budget)
+    if settings.context_mode == "neighbours":
+        chosen = _with_neighbours(chosen, evidence, budget)
+    return chosen
 
 
 def _best_sentences(ranked: list[tuple[Evidence, float]], budget: int) -> dict[str, set[int]]:

@@ -7,7 +7,7 @@ embedded once and its language decides the language of the answer, refusal and n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from rag.embed import Embedder
 from rag.errors import InputError
 from rag.llm.base import LLM
 from rag.retrieve.dates import DateIntent, parse_date_intent
+from rag.retrieve.parts import split_parts
 from rag.retrieve.translate import CROSS_LINGUAL_EMBEDDERS, translate_question
 from rag.text.language import Language, Note, is_cjk, language_of
 
@@ -42,6 +43,10 @@ class Query:
     vector: np.ndarray  # embedding of `text`
     dates: DateIntent = field(default_factory=DateIntent)
     notes: tuple[Note, ...] = ()  # e.g. the English translation that was searched
+    parts: tuple[Query, ...] = ()  # a question with several parts: each, prepared alike
+
+    def without_parts(self) -> Query:
+        return replace(self, parts=())
 
     @property
     def period(self) -> DateIntent | None:
@@ -66,6 +71,13 @@ def prepare(
         if english:
             text = english
             notes.append(Note.of("translated", english=english))
-    vector = embedder.embed_queries([text])[0]
+    pieces = split_parts(question) if text == question else []  # (not a translation's)
+    vectors = embedder.embed_queries([text, *pieces])
     dates = parse_date_intent(question) if read_dates else DateIntent()
-    return Query(question, text, language, vector, dates, tuple(notes))
+    parts = tuple(
+        Query(
+            piece, piece, language, vector, parse_date_intent(piece) if read_dates else DateIntent()
+        )
+        for piece, vector in zip(pieces, vectors[1:], strict=True)
+    )
+    return Query(question, text, language, vectors[0], dates, tuple(notes), parts)

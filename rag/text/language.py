@@ -81,6 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "语言模型没有给出回答；媒体和日期取自所引用的文章。",
     },
     "not_answered": {"en": "Not answered: {reason}.", "zh": "未作回答：{reason}。"},
+    "part_not_held": {
+        "en": "The articles do not answer this part: “{part}”.",
+        "zh": "文章中没有这一部分的答案：“{part}”。",
+    },
     "no_kind": {
         "en": "no retrieved sentence gives the {kind} the question asks for",
         "zh": "检索到的句子中没有问题所问的{kind}",
