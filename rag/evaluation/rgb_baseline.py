@@ -68,10 +68,21 @@ def ask_plain(
     tick: Callable[[int], None] | None = None,
 ) -> list[RgbItemResult]:
     """Every question through the plain pipeline, scored as the product's answers are."""
+    from rag.errors import RagError
+
     results = []
     for item in items:
         started = time.perf_counter()
-        text, given = plain_answer(assistant, item.query)
+        try:
+            text, given = plain_answer(assistant, item.query)
+        except RagError as exc:
+            held = item.id in withheld
+            results.append(
+                RgbItemResult(
+                    id=item.id, query=item.query, gold=item.answer, withheld=held, error=str(exc)
+                )
+            )
+            continue
         refused = bool(REFUSAL.search(text))
         held_back = item.id in withheld
         found = bool({passage_id(p) for p in item.positive} & set(given))
