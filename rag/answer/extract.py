@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rag.answer.answerability import Asked, asked_for, asks_one_fact, gives, unanswerable_reason
 from rag.answer.evidence import Evidence, EvidenceSet, make_citation
+from rag.answer.parts import join_parts
 from rag.answer.reply import Draft, not_answered, refusal
 from rag.config import Settings
 from rag.models import Citation, Hit
@@ -129,17 +130,9 @@ def _answer_parts(
     parts: Sequence[str],
 ) -> Draft:
     drafts = [answer_extractively(part, hits, evidence, settings) for part in parts]
-    if all(d.refused for d in drafts):
+    joined = join_parts(drafts, parts, hits)
+    if joined is None:
         return answer_extractively(question, hits, evidence, settings, notice)
-    chosen: dict[str, tuple[Evidence, float]] = {}
-    by_quote = {e.sentence: e for e in evidence.items}
-    for draft in drafts:
-        for c in draft.citations:
-            chosen.setdefault(c.quote, (by_quote[c.quote], c.score))
-    text, citations = compose(list(chosen.values()))
-    missing = [
-        Note.of("part_not_held", part=p) for p, d in zip(parts, drafts, strict=True) if d.refused
-    ]
-    notes = [*missing, *([notice] if notice else [])]
-    context = [h.chunk.id for h in hits]
-    return Draft(hits, "extractive", text, citations, grounded=1.0, notes=notes, context=context)
+    joined.notes += [notice] if notice else []
+    joined.context = [h.chunk.id for h in hits]
+    return joined

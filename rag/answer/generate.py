@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 
 from rag.answer.answerability import about_reporting
 from rag.answer.evidence import EvidenceSet
@@ -59,12 +59,10 @@ def generate(
     llm: LLM,
     settings: Settings,
     language: str = "en",
-    parts: Sequence[str] = (),
 ) -> Generator[str, None, Draft]:
-    """Yield the model's text as it streams; return the verified draft. A question with
-    `parts` gets evidence for each part in its prompt."""
+    """Yield the model's text as it streams; return the verified draft."""
     started = time.perf_counter()
-    context = select_context(question, hits, evidence, settings, parts)
+    context = select_context(question, hits, evidence, settings)
     if not context:
         return refusal(hits, llm.name)
     pieces: list[str] = []
@@ -86,7 +84,7 @@ def generate(
             if streamed
             else Note.of("llm_failed", error=exc)
         )
-        return answer_extractively(question, hits, evidence, settings, notice, parts)
+        return answer_extractively(question, hits, evidence, settings, notice)
     draft = finish(question, "".join(pieces), context, evidence, llm.name, settings, language)
     if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
         draft.context = [s.hit.chunk.id for s in context]

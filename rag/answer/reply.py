@@ -78,8 +78,12 @@ def numbered_in_order(text: str, citations: list[Citation]) -> tuple[str, list[C
     new = {c.n: n for n, c in enumerate(citations, start=1)}
     if all(old == n for old, n in new.items()):
         return text, citations
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m[1]), m[1])}]", text)
-    return text, [c.model_copy(update={"n": new[c.n]}) for c in citations]
+    return renumbered(text, new), [c.model_copy(update={"n": new[c.n]}) for c in citations]
+
+
+def renumbered(text: str, new: dict[int, int]) -> str:
+    """The text with each marker [n] written [new[n]] (other markers as they are)."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m[1]), m[1])}]", text)
 
 
 def word_reply(

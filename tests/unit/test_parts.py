@@ -54,3 +54,35 @@ def test_a_question_with_several_parts_is_split(question: str, parts: list[str])
 )
 def test_a_question_about_one_thing_is_not_split(question: str) -> None:
     assert split_parts(question) == []
+
+
+def _citation(n: int, quote: str):  # type: ignore[no-untyped-def]
+    from rag.models import Citation
+
+    return Citation(
+        n=n,
+        article_id="a",
+        title="t",
+        source="s",
+        published=None,
+        chunk_id=f"c-{quote}",
+        quote=quote,
+        passage=quote,
+        score=0.9,
+    )
+
+
+def test_the_parts_answers_are_joined_with_citations_numbered_across_them() -> None:
+    from rag.answer.parts import join_parts
+    from rag.answer.reply import Draft
+
+    first = Draft([], "llamacpp", "宝马销量252万辆 [2]。", [_citation(2, "宝马")], grounded=1.0)
+    second = Draft([], "llamacpp", "奔驰销量超过240万 [1]。", [_citation(1, "奔驰")], grounded=1.0)
+    joined = join_parts([first, second], ["宝马的销量", "奔驰的销量"], [])
+    assert joined is not None
+    assert joined.text == "宝马销量252万辆 [1]。 奔驰销量超过240万 [2]。"
+    assert [(c.n, c.quote) for c in joined.citations] == [(1, "宝马"), (2, "奔驰")]
+    refused = Draft([], "llamacpp")
+    partly = join_parts([first, refused], ["宝马的销量", "奔驰的销量"], [])
+    assert partly is not None and [n.values["part"] for n in partly.notes] == ["奔驰的销量"]
+    assert join_parts([refused, refused], ["a", "b"], []) is None
