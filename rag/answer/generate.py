@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 from rag.answer.answerability import about_reporting
 from rag.answer.evidence import EvidenceSet
@@ -59,10 +59,12 @@ def generate(
     llm: LLM,
     settings: Settings,
     language: str = "en",
+    parts: Sequence[str] = (),
 ) -> Generator[str, None, Draft]:
-    """Yield the model's text as it streams; return the verified draft."""
+    """Yield the model's text as it streams; return the verified draft. A question with
+    `parts` gets evidence for each part in its prompt."""
     started = time.perf_counter()
-    context = select_context(question, hits, evidence, settings)
+    context = select_context(question, hits, evidence, settings, parts)
     if not context:
         return refusal(hits, llm.name)
     pieces: list[str] = []
@@ -84,7 +86,7 @@ def generate(
             if streamed
             else Note.of("llm_failed", error=exc)
         )
-        return answer_extractively(question, hits, evidence, settings, notice)
+        return answer_extractively(question, hits, evidence, settings, notice, parts)
     draft = finish(question, "".join(pieces), context, evidence, llm.name, settings, language)
     if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
         draft.context = [s.hit.chunk.id for s in context]

@@ -19,7 +19,6 @@ from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
 from rag.answer.generate import generate
 from rag.answer.injection import Screened, quarantine
-from rag.answer.parts import join_parts
 from rag.answer.period import check_period
 from rag.answer.reply import Draft, refusal, streamed_text, word_reply
 from rag.config import Settings
@@ -107,21 +106,16 @@ def quarantine_notes(screened: Screened) -> list[Note]:
 def respond(
     query: Query, hits: list[Hit], evidence: EvidenceSet, llm: LLM | None, settings: Settings
 ) -> Generator[str, None, Draft]:
-    """The extractive answer, or the LLM's streamed and verified one; a question with
-    several parts is answered part by part, the answers joined (rag/answer/parts.py)."""
+    """The extractive answer, or the LLM's streamed and verified one. A question with several
+    parts: the LLM answers it whole from a prompt holding each part's evidence (answering
+    part by part was worse and slower on RGB zh_int: docs/answers-2026-12-05.md); the
+    extractive answer is made part by part (rag/answer/parts.py)."""
     parts = [p.text for p in query.parts]
     if llm is None:
         draft = answer_extractively(query.text, hits, evidence, settings, parts=parts)
         yield streamed_text(draft, query.language)
         return draft
-    if not parts:
-        return (yield from generate(query.text, hits, evidence, llm, settings, query.language))
-    drafts = []
-    for n, part in enumerate(parts):  # one answer per part, each from its own evidence
-        if n:
-            yield " "
-        drafts.append((yield from generate(part, hits, evidence, llm, settings, query.language)))
-    return join_parts(drafts, parts, hits) or refusal(hits, llm.name)
+    return (yield from generate(query.text, hits, evidence, llm, settings, query.language, parts))
 
 
 def timings(started: float, searched: float, done: float, first_token_ms: float | None) -> Timings:

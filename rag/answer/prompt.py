@@ -12,6 +12,7 @@ evals/README.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.evidence import Evidence, EvidenceSet
@@ -53,11 +54,23 @@ def approx_tokens(text: str) -> int:
 
 
 def select_context(
-    question: str, hits: list[Hit], evidence: EvidenceSet, settings: Settings
+    question: str,
+    hits: list[Hit],
+    evidence: EvidenceSet,
+    settings: Settings,
+    parts: Sequence[str] = (),
 ) -> list[Source]:
-    """The sources to show: each confident hit's chosen sentences, within the budget."""
+    """The sources to show: each confident hit's chosen sentences, within the budget. A
+    question with several parts gets the sentences that best match each part (two thirds
+    of the budget each), so that every part has its evidence in the prompt."""
     usable = {h.chunk.id for h in hits if h.score >= settings.refusal_threshold}
-    chosen = _chosen(question, usable, evidence, settings, settings.context_tokens)
+    budget = settings.context_tokens * 2 // 3 if parts else settings.context_tokens
+    chosen: dict[str, set[int]] = {}
+    for text in parts or [question]:
+        for chunk_id, positions in _chosen(text, usable, evidence, settings, budget).items():
+            chosen.setdefault(chunk_id, set()).update(positions)
+    if parts and not chosen:
+        chosen = _chosen(question, usable, evidence, settings, settings.context_tokens)
     return [
         Source(
             hit,
