@@ -6,7 +6,8 @@ make up the strategy (a first direct store in Morocco, third place with 14%, 1,0
 talents) sit in the passage that hybrid search ranks first, whose sentences do not echo the
 question. So an answer to a broad question (a description or reasons, not one fact of a
 kind) that cites nothing of the first-ranked passage gets that passage's most relevant
-sentences after it, quoted and cited. The same stage serves both backends: it needs no
+sentences, quoted and cited, before what it said: the facts lead, the general statement
+follows. The same stage serves both backends: it needs no
 model's goodwill, and every added sentence is a source sentence.
 """
 
@@ -29,8 +30,8 @@ def complete_broad(
     threshold: float,
     refusal_threshold: float,
 ) -> Draft:
-    """The draft, with the first-ranked passage's best sentences (score ≥ `threshold`, in
-    the question's language) added when a broad question's answer cites none of it."""
+    """The draft, led by the first-ranked passage's best sentences (score ≥ `threshold`, in
+    the question's language) when a broad question's answer cites none of it."""
     if draft.text is None or not evidence.hits or not is_broad(question):
         return draft
     top = evidence.hits[0]
@@ -51,12 +52,12 @@ def complete_broad(
         return draft
     first = max((c.n for c in draft.citations), default=0) + 1
     citations = [make_citation(n, item, score) for n, (item, score) in enumerate(added, first)]
-    text = " ".join([draft.text, *(with_marker(c.quote, c.n) for c in citations)])
+    text = " ".join([*(with_marker(c.quote, c.n) for c in citations), draft.text])
     return Draft(
         draft.hits,
         draft.backend,
         text,
-        [*draft.citations, *citations],
+        [*citations, *draft.citations],  # in text order: the reply numbers them 1, 2, 3
         draft.grounded,
         draft.unsupported,
         draft.notes,
