@@ -14,13 +14,13 @@ from collections.abc import Generator, Sequence
 from rag.answer.answerability import about_reporting
 from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
-from rag.answer.prompt import Source, build_messages, select_context
+from rag.answer.prompt import Source, build_messages, preview, select_context
 from rag.answer.reply import Draft, refusal
 from rag.answer.verify import MARKER, CitationVerifier, split_answer
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.llm.base import LLM
-from rag.models import Hit
+from rag.models import Hit, SourcesFound
 from rag.text.dates import localize_dates
 from rag.text.language import Note
 
@@ -35,6 +35,18 @@ MODEL_REFUSAL = re.compile(
 
 # "… is not mentioned in the given sources": a refusal that names the sources
 ABOUT_SOURCES = re.compile(r"\b(sources?|articles?|passages?|context)\b|来源|资料|文章|材料", re.I)
+
+
+# "…, as stated in source [4]." → "… [4].": the marker already says which source
+SOURCE_TALK = re.compile(
+    r",?\s+(?:as\s+)?(?:stated|mentioned|reported|given|shown|according)\s+(?:in|by|to)\s+"
+    r"(?:the\s+)?sources?(?=\s*\[\d+\])",
+    re.IGNORECASE,
+)
+
+
+def without_source_talk(text: str) -> str:
+    return SOURCE_TALK.sub("", text)
 
 
 def is_model_refusal(text: str) -> bool:
@@ -60,13 +72,15 @@ def generate(
     settings: Settings,
     language: str = "en",
     parts: Sequence[str] = (),
-) -> Generator[str, None, Draft]:
-    """Yield the model's text as it streams; return the verified draft. A question with
-    `parts` gets evidence for each part in its prompt."""
+) -> Generator[str | SourcesFound, None, Draft]:
+    """Yield the prompt's sources (before the model reads them), then the model's text as
+    it streams; return the verified draft. A question with `parts` gets evidence for each
+    part in its prompt."""
     started = time.perf_counter()
     context = select_context(question, hits, evidence, settings, parts)
     if not context:
         return refusal(hits, llm.name)
+    yield preview(question, [s.hit for s in context], evidence)
     pieces: list[str] = []
     first_token: float | None = None
     try:
@@ -87,7 +101,8 @@ def generate(
             else Note.of("llm_failed", error=exc)
         )
         return answer_extractively(question, hits, evidence, settings, notice, parts)
-    draft = finish(question, "".join(pieces), context, evidence, llm.name, settings, language)
+    raw = without_source_talk("".join(pieces))
+    draft = finish(question, raw, context, evidence, llm.name, settings, language)
     if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
         draft.context = [s.hit.chunk.id for s in context]
     if first_token is not None:

@@ -94,3 +94,44 @@ def test_a_bare_answer_is_supported_when_a_source_states_it(sources) -> None:  #
 def test_a_question_echoed_back_is_no_claim(sources) -> None:  # type: ignore[no-untyped-def]
     result = verify(sources, "Where did Xiaomi open its first direct store [1]?")
     assert result.citations == [] and "[1]" not in result.text
+
+
+def test_a_sentence_giving_a_whole_date_is_supported_by_the_sentence_stating_it(
+    corpus_assistant,
+) -> None:  # type: ignore[no-untyped-def]
+    """The cited passage words it otherwise ("premiered on …"), below the similarity
+    threshold; the date it states, on the same subject, supports the answer."""
+    from datetime import datetime
+
+    from rag.models import Chunk, Hit
+
+    texts = [
+        "The Walking Dead Season 11 Sets January 2023 Netflix Release Date.",
+        "The eleventh and final season of The Walking Dead, an American post-apocalyptic "
+        "horror television series on AMC, premiered on August 22, 2021, and concluded on "
+        "November 20, 2022.",
+    ]
+    hits = [
+        Hit(
+            chunk=Chunk(
+                id=f"w#{n}",
+                article_id=f"w{n}",
+                text=t,
+                start=0,
+                end=len(t),
+                title=f"W{n}",
+                source="Wire",
+                published=datetime(2022, 12, 1),
+            ),
+            score=0.9,
+            rank=n + 1,
+        )
+        for n, t in enumerate(texts)
+    ]
+    evidence = EvidenceSet(hits, corpus_assistant.embedder)
+    threshold = corpus_assistant.settings.support_threshold
+    answer = "The premiere date of The Walking Dead Season 11 is August 22, 2021 [2]."
+    result = CitationVerifier(hits, evidence, threshold).verify(answer)
+    assert [c.n for c in result.citations] == [2] and "August 22, 2021" in result.citations[0].quote
+    wrong = "The premiere date of The Walking Dead Season 11 is August 23, 2021 [2]."
+    assert not CitationVerifier(hits, evidence, threshold).verify(wrong).citations

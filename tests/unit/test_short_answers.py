@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.answer.verify import canonical, contains_claim, is_answer, is_short
+from rag.answer.generate import without_source_talk
+from rag.answer.verify import canonical, contains_claim, is_answer, is_short, whole_dates
 from rag.text.dates import localize_dates
 from rag.text.words import content_words, lexical_support
 
@@ -46,3 +47,18 @@ def test_chinese_overlap_uses_character_pairs() -> None:
         lexical_support("2019年人口出生率", "2019年全年出生人口1465万人，人口出生率为10.48‰") > 0.8
     )
     assert lexical_support("出生率", "死亡率上升") < 0.5
+
+
+def test_whole_dates_are_read_in_any_script_and_partial_ones_are_not() -> None:
+    assert whole_dates("It premiered on August 22, 2021, and ended in 2022.") == {"20210822"}
+    assert whole_dates("首播于2021年8月22日，2022年11月20日完结") == {"20210822", "20221120"}
+    assert whole_dates("It premiered in August 2021.") == set()
+
+
+def test_talk_about_the_sources_is_left_out_of_the_answer() -> None:
+    assert without_source_talk("It premiered on August 22, 2021, as stated in source [4].") == (
+        "It premiered on August 22, 2021 [4]."
+    )
+    assert without_source_talk("According to the sources [2], it rose.") == (
+        "According to the sources [2], it rose."
+    )  # leading attributions stay: the sentence would not read without them
