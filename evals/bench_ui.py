@@ -2,10 +2,13 @@
 
 Starts the real Chainlit server on loopback (or uses --url), opens one headless Chromium
 with one context per simulated person, and measures, per question, the time from the
-click on "send" to the first visible answer text and to the full (final) answer.
+click on "send" to the passages being read on screen, to the first visible answer text
+and to the full (final) answer.
 
     .venv/bin/python evals/bench_ui.py                      # 10 sessions x 3 questions
     .venv/bin/python evals/bench_ui.py --backend llamacpp --timeout 600
+    .venv/bin/python evals/bench_ui.py --backend llamacpp --sessions 1 --questions 10
+                                                # one person, English and Chinese questions
     .venv/bin/python evals/bench_ui.py --url http://127.0.0.1:8000
     .venv/bin/python evals/bench_ui.py --upload-during 150   # an 11th session uploads 150
                                                             # articles while the 10 ask
@@ -48,26 +51,33 @@ CHROMIUM_ARGS = [
 QUESTIONS = [
     "What is Xiaomi's Africa strategy?",
     "How many followers did Lei Jun lose?",
+    "小米在非洲的战略是什么？",
     "What is Transsion's market share in Africa?",
     "What did Lei Jun say in his live stream?",
+    "雷军在直播中掉了多少粉丝？",
     "What is the capital of Australia?",
 ]
+FINAL = ("Sources", "来源", "Not in the articles", "文章中没有答案")
 # Installed before the click as window.__benchAnswer, a promise resolved when the new
-# answer is final (or on timeout), with the times since the click in milliseconds.
+# answer is final (or on timeout), with the times since the click in milliseconds: to the
+# list of passages being read ("🔎", shown before the model has read them), to the first
+# answer text (what is above that list), and to the final answer.
 WATCH_JS = """([before, timeoutMs]) => { window.__benchAnswer = new Promise((resolve) => {
   const sel = "[data-step-type='assistant_message']";
-  const done = /Sources|Not in the articles|✋|🔌|😕|📭|⏳/;
-  let t0 = null, first = null;
+  const done = /Sources|来源|Not in the articles|文章中没有答案|✋|🔌|😕|📭|⏳/;
+  let t0 = null, first = null, sources = null;
   document.querySelector('#chat-submit')
     .addEventListener('click', () => { t0 = performance.now(); }, {once: true});
   const finish = (full) => { obs.disconnect(); clearTimeout(timer);
     const m = document.querySelectorAll(sel);
-    resolve({first, full, text: m.length > before ? m[m.length - 1].innerText : ''}); };
+    resolve({first, sources, full, text: m.length > before ? m[m.length - 1].innerText : ''});
+  };
   const check = () => {
     const m = document.querySelectorAll(sel);
     if (t0 === null || m.length <= before) return;
     const text = m[m.length - 1].innerText.trim();
-    if (text && first === null) first = performance.now() - t0;
+    if (text.includes('🔎') && sources === null) sources = performance.now() - t0;
+    if (text.split('🔎')[0].trim() && first === null) first = performance.now() - t0;
     if (done.test(text)) finish(performance.now() - t0);
   };
   const obs = new MutationObserver(check);
@@ -84,6 +94,7 @@ class Sample:
     full_s: float | None
     error: str | None = None
     text: str = ""
+    sources_s: float | None = None
 
 
 def build_index(data_dir: Path) -> None:
@@ -112,13 +123,15 @@ async def ask(page: Any, session: int, question: str, timeout_s: float) -> Sampl
     await page.click("#chat-submit")
     result = await page.evaluate("() => window.__benchAnswer")
     await page.wait_for_selector("#stop-button", state="detached", timeout=timeout_s * 1000)
-    first = result["first"] / 1000 if result["first"] is not None else None
-    full = result["full"] / 1000 if result["full"] is not None else None
+    first, sources, full = (
+        result[key] / 1000 if result[key] is not None else None
+        for key in ("first", "sources", "full")
+    )
     text = str(result["text"])
     error = None if full is not None else "timed out"
-    if full is not None and not ("Sources" in text or "Not in the articles" in text):
+    if full is not None and not any(word in text for word in FINAL):
         error = f"error message: {text[:120]!r}"
-    return Sample(session, question, first, full, error, text[:400])
+    return Sample(session, question, first, full, error, text[:400], sources)
 
 
 UPLOAD_QUESTION = "Where did Xiaomi open a flagship store in Kenya?"
@@ -261,13 +274,15 @@ def p95(values: list[float]) -> float:
 def summary(samples: list[Sample], wall_s: float) -> dict[str, Any]:
     first = [s.first_s for s in samples if s.first_s is not None and not s.error]
     full = [s.full_s for s in samples if s.full_s is not None and not s.error]
+    found = [s.sources_s for s in samples if s.sources_s is not None and not s.error]
     errors = sum(bool(s.error) for s in samples)
     stats: dict[str, Any] = {
         "questions": len(samples),
         "errors": errors,
         "wall_s": round(wall_s, 1),
     }
-    for name, values in (("first_token_s", first), ("full_answer_s", full)):
+    measured = (("sources_s", found), ("first_token_s", first), ("full_answer_s", full))
+    for name, values in measured:
         if values:
             stats[name] = {"median": round(statistics.median(values), 2),
                            "p95": round(p95(values), 2), "max": round(max(values), 2)}  # fmt: skip

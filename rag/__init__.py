@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         IngestReport,
         ProgressFactory,
         SearchFilters,
+        SourcesFound,
         Turn,
     )
     from rag.store.migrate import migrate_index
@@ -63,6 +64,7 @@ __all__ = [
     "RagError",
     "SearchFilters",
     "Settings",
+    "SourcesFound",
     "Turn",
     "article_to_markdown",
     "language_of",
@@ -104,6 +106,7 @@ _HOMES = {
             "IngestReport",
             "ProgressFactory",
             "SearchFilters",
+            "SourcesFound",
             "Turn",
         )
     },

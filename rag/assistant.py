@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Literal, overload
 
 from rag.answer.evidence import SentenceSource
 from rag.answer.pipeline import Engines, answer_question, prepare_query
@@ -28,6 +29,7 @@ from rag.models import (
     IngestReport,
     ProgressFactory,
     SearchFilters,
+    SourcesFound,
 )
 from rag.retrieve.query import validate_question
 from rag.retrieve.retriever import Retriever
@@ -142,12 +144,41 @@ class Assistant:
         assert answer is not None
         return answer
 
+    @overload
     def stream(
-        self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
-    ) -> Iterator[str | Answer]:
-        """Yield the answer text as it is generated, then the verified Answer (always last)."""
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        sources: Literal[False] = False,
+    ) -> Iterator[str | Answer]: ...
+
+    @overload
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        sources: bool,
+    ) -> Iterator[str | SourcesFound | Answer]: ...
+
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        sources: bool = False,
+    ) -> Iterator[str | SourcesFound | Answer]:
+        """Yield the answer text as it is generated, then the verified Answer (always last).
+        With `sources`, first the passages the answer will be written from (`SourcesFound`,
+        as soon as they are chosen: before the model has read them)."""
         question = validate_question(question, self.settings.max_question_chars)
-        yield from answer_question(question, self.engines(), k, filters)
+        for item in answer_question(question, self.engines(), k, filters):
+            if sources or not isinstance(item, SourcesFound):
+                yield item
 
     def engines(self, llm: LLM | object | None = _UNSET) -> Engines:
         """The parts a question's stages run on (this Assistant's LLM unless given)."""

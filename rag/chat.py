@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Literal, Protocol, overload
 
 from rag.config import Settings
 from rag.embed import Embedder
 from rag.llm.base import LLM
-from rag.models import Answer, SearchFilters, Turn
+from rag.models import Answer, SearchFilters, SourcesFound, Turn
 from rag.retrieve.condense import condense_with_llm, rule_based_condense, stands_alone
 from rag.retrieve.query import validate_question
 
@@ -23,9 +23,25 @@ class Answerer(Protocol):
     @property
     def llm(self) -> LLM | None: ...
 
+    @overload
     def stream(
-        self, question: str, *, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        sources: Literal[False] = False,
     ) -> Iterator[str | Answer]: ...
+
+    @overload
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        sources: bool,
+    ) -> Iterator[str | SourcesFound | Answer]: ...
 
 
 class ChatSession:
@@ -56,11 +72,18 @@ class ChatSession:
             return rule_based_condense(question, self.history)
         return condense_with_llm(llm, question, self.history)
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
+    @overload
+    def stream(self, question: str, sources: Literal[False] = False) -> Iterator[str | Answer]: ...
+
+    @overload
+    def stream(self, question: str, sources: bool) -> Iterator[str | SourcesFound | Answer]: ...
+
+    def stream(self, question: str, sources: bool = False) -> Iterator[str | SourcesFound | Answer]:
         """Like Assistant.stream, with the conversation's context."""
         question = validate_question(question, self.assistant.settings.max_question_chars)
         standalone = self.condense(question)
-        for item in self.assistant.stream(standalone, k=self.k, filters=self.filters):
+        found = self.assistant.stream(standalone, k=self.k, filters=self.filters, sources=sources)
+        for item in found:
             if isinstance(item, Answer):
                 item.question, item.standalone_question = question, standalone
                 self.history.append(Turn(standalone, item.text))

@@ -93,6 +93,17 @@ class Timings(BaseModel):
     first_token: float | None = None
 
 
+class SourcesFound(BaseModel):
+    """The passages an answer is about to be written from, known before the model starts
+    reading them: `Assistant.stream(..., sources=True)` yields it before the answer text,
+    so a reader sees where the answer will come from while it is written. Numbered 1, 2, …
+    as the model's prompt numbers them (the [n] markers of the streamed text); the final
+    Answer renumbers its citations in the order the text cites them."""
+
+    hits: list[Hit]
+    quotes: list[str] = Field(description="Each passage's sentence that best matches the question.")
+
+
 class Answer(BaseModel):
     """What `Assistant.ask` returns and `rag ask --json` prints."""
 

@@ -28,10 +28,10 @@ from chainlit.input_widget import InputWidget, MultiSelect, Select, Slider, Text
 from chainlit.types import ThreadDict  # noqa: E402
 from chainlit.utils import utc_now  # noqa: E402
 
-from rag import ChatSession, Turn  # noqa: E402
+from rag import ChatSession, Turn, language_of  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
-from rag.models import Answer  # noqa: E402
+from rag.models import Answer, SourcesFound  # noqa: E402
 from ui import render  # noqa: E402
 from ui.access import configure, current_user, rate_key, searcher  # noqa: E402
 from ui.chat_db import db_path  # noqa: E402
@@ -291,12 +291,20 @@ async def answer(question: str) -> None:
     # the way send() does: without it the stored conversation would lose its order.
     msg = cl.Message(content="", created_at=utc_now())
     final: Answer | None = None
+    found = ""  # the passages being read, shown under the answer while it streams
+    streamed = ""
     try:
-        async for item in iterate_in_thread(lambda: chat.stream(question), ANSWER_SLOTS):
+        items = iterate_in_thread(lambda: chat.stream(question, sources=True), ANSWER_SLOTS)
+        async for item in items:
             if isinstance(item, Answer):
                 final = item
+            elif isinstance(item, SourcesFound):
+                found = render.sources_found_markdown(item, language_of(question))
+                await msg.stream_token(found, is_sequence=True)
             else:
-                await msg.stream_token(item)
+                streamed += item
+                shown = render.streaming_markdown(streamed, found) if found else streamed
+                await msg.stream_token(shown, is_sequence=True)
     except Exception as exc:
         log.warning("answer failed: %s", exc, exc_info=not isinstance(exc, RagError))
         msg.content = (msg.content + "\n\n" if msg.content else "") + render.polite_error(exc)

@@ -17,7 +17,7 @@ from rag.errors import (
     LLMError,
     RagError,
 )
-from rag.models import Answer, Citation, Hit, IndexStats, IngestReport
+from rag.models import Answer, Citation, Hit, IndexStats, IngestReport, SourcesFound
 
 REFUSAL_PREFIX = "⚠️ **Not in the articles.**"
 # Raw HTML from an article would start a Markdown HTML block that swallows the rest of its
@@ -150,6 +150,31 @@ def _source_lines(items: Iterable[tuple[int, str, str, datetime | None]]) -> str
         f"- {' '.join(f'[{n}]' for n in ns)} {inert(title)} — {inert(source)}, {when}"
         for (title, source, when), ns in numbers.items()
     )
+
+
+FOUND_MARK = "🔎"  # opens the list of passages shown while the answer is written
+QUOTE_CHARS = 220
+
+
+def sources_found_markdown(found: SourcesFound, lang: str) -> str:
+    """The passages the answer is being written from, shown as soon as they are chosen:
+    numbered as the streamed answer cites them, each with its best-matching sentence."""
+    lines = [f"{FOUND_MARK} **{say('reading', lang)}**"]
+    for n, (hit, quote) in enumerate(zip(found.hits, found.quotes, strict=True), start=1):
+        c = hit.chunk
+        short = " ".join(quote.split())
+        short = short if len(short) <= QUOTE_CHARS else short[: QUOTE_CHARS - 1] + "…"
+        lines.append(
+            f"- [{n}] **{inert(c.title)}** — {inert(c.source)}, {day(c.published)}\n"
+            f"  _{inert(short)}_"
+        )
+    return "\n".join(lines)
+
+
+def streaming_markdown(streamed: str, found: str) -> str:
+    """What the message shows while the answer streams: the text so far above the
+    passages it is written from."""
+    return f"{inert(streamed)}\n\n---\n{found}" if streamed.strip() else found
 
 
 def answer_markdown(answer: Answer, closest: Sequence[Hit] = ()) -> str:

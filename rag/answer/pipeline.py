@@ -20,11 +20,12 @@ from rag.answer.extract import answer_extractively
 from rag.answer.generate import generate
 from rag.answer.injection import Screened, quarantine
 from rag.answer.period import check_period
+from rag.answer.prompt import preview
 from rag.answer.reply import Draft, refusal, streamed_text, word_reply
 from rag.config import Settings
 from rag.embed import Embedder
 from rag.llm.base import LLM
-from rag.models import Answer, Hit, SearchFilters, Timings
+from rag.models import Answer, Hit, SearchFilters, SourcesFound, Timings
 from rag.retrieve.query import Query, prepare, validate_question
 from rag.retrieve.retriever import Retriever
 from rag.retrieve.search import search_passages
@@ -58,8 +59,10 @@ def prepare_query(question: str, engines: Engines) -> Query:
 
 def answer_question(
     question: str, engines: Engines, k: int | None = None, filters: SearchFilters | None = None
-) -> Iterator[str | Answer]:
-    """Yield the answer text as it is generated, then the worded Answer (always last)."""
+) -> Iterator[str | SourcesFound | Answer]:
+    """Yield the passages the answer will be written from (as soon as they are chosen, when
+    the articles hold an answer), the answer text as it is generated, then the worded Answer
+    (always last)."""
     started = time.perf_counter()
     s, llm = engines.settings, engines.llm
     backend = llm.name if llm else "extractive"
@@ -105,13 +108,14 @@ def quarantine_notes(screened: Screened) -> list[Note]:
 
 def respond(
     query: Query, hits: list[Hit], evidence: EvidenceSet, llm: LLM | None, settings: Settings
-) -> Generator[str, None, Draft]:
+) -> Generator[str | SourcesFound, None, Draft]:
     """The extractive answer, or the LLM's streamed and verified one. A question with several
     parts: the LLM answers it whole from a prompt holding each part's evidence (answering
     part by part was worse and slower on RGB zh_int: docs/answers-2026-12-05.md); the
     extractive answer is made part by part (rag/answer/parts.py)."""
     parts = [p.text for p in query.parts]
     if llm is None:
+        yield preview(query.text, hits, evidence)
         draft = answer_extractively(query.text, hits, evidence, settings, parts=parts)
         yield streamed_text(draft, query.language)
         return draft

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag.answer.evidence import Evidence, EvidenceSet
 from rag.config import Settings
 from rag.llm.base import Message
-from rag.models import Hit
+from rag.models import Hit, SourcesFound
 from rag.text.sentences import HAN, is_filler
 
 SYSTEM_PROMPT = (
@@ -44,6 +44,15 @@ class Source:
 
     hit: Hit
     sentences: list[str]
+
+
+def preview(question: str, hits: list[Hit], evidence: EvidenceSet) -> SourcesFound:
+    """What a reader is shown while the answer is written: these passages, each with its
+    sentence closest to the question."""
+    best: dict[str, str] = {}
+    for item, _ in evidence.rank(question):
+        best.setdefault(item.hit.chunk.id, item.sentence)
+    return SourcesFound(hits=hits, quotes=[best.get(h.chunk.id, h.chunk.text[:200]) for h in hits])
 
 
 def approx_tokens(text: str) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
-    from rag.models import Answer, Hit, IngestReport
+    from rag.models import Answer, Hit, IngestReport, SourcesFound
 
 
 def print_report(report: IngestReport) -> None:
@@ -60,3 +61,33 @@ def print_answer(answer: Answer) -> None:
         click.echo(f"\n{say('closest', lang)}:")
         for hit in answer.hits[:3]:
             print_hit(hit)
+
+
+def print_found(found: SourcesFound, language: str) -> None:
+    """The passages the answer is being written from, as soon as they are chosen, numbered
+    as the streamed answer cites them."""
+    from rag import say
+
+    click.echo(click.style(say("reading", language), dim=True))
+    for n, (hit, quote) in enumerate(zip(found.hits, found.quotes, strict=True), start=1):
+        c = hit.chunk
+        click.echo(click.style(f"[{n}] {c.title} — {c.source}, {date_text(c.published)}", dim=True))
+        click.echo(click.style(f"    {' '.join(quote.split())[:200]}", dim=True))
+    click.echo()
+
+
+def stream_answer(items: Iterator[str | SourcesFound | Answer], language: str) -> Answer:
+    """Print what a stream yields as it comes (the passages found, the answer being
+    written), then the verified answer with its sources; return that answer."""
+    from rag.models import Answer, SourcesFound
+
+    for item in items:
+        if isinstance(item, Answer):
+            click.echo("\n")
+            print_answer(item)
+            return item
+        if isinstance(item, SourcesFound):
+            print_found(item, language)
+        else:
+            click.echo(item, nl=False)
+    raise RuntimeError("the answer stream ended without an answer")

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from rag.cli.main import open_assistant, search_filters, with_filters
-from rag.cli.output import print_answer, print_hit
+from rag.cli.output import print_answer, print_hit, stream_answer
 
 
 @click.command()
@@ -47,6 +47,12 @@ def search(
     help="Answer backend [env RAG_LLM_BACKEND].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Show the passages as soon as they are found and the answer as it is written, "
+    "then the verified answer with its sources.",
+)
 @click.pass_context
 def ask(
     ctx: click.Context,
@@ -57,10 +63,18 @@ def ask(
     until: datetime | None,
     backend: str | None,
     as_json: bool,
+    stream: bool,
 ) -> None:
     """Answer QUESTION from the articles, citing sources as [n]."""
     assistant = open_assistant(ctx, llm_backend=backend)
-    answer = assistant.ask(question, k=top_k, filters=search_filters(source, since, until))
+    filters = search_filters(source, since, until)
+    if stream and not as_json:
+        from rag import language_of
+
+        items = assistant.stream(question, k=top_k, filters=filters, sources=True)
+        stream_answer(items, language_of(question))
+        return
+    answer = assistant.ask(question, k=top_k, filters=filters)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
     else:
@@ -83,9 +97,10 @@ def chat(
     since: datetime | None,
     until: datetime | None,
 ) -> None:
-    """Interactive chat in the terminal: streamed answers, sources after each one."""
+    """Interactive chat in the terminal: the passages found, the answer as it is written,
+    then the verified answer with its sources."""
+    from rag import language_of
     from rag.errors import InputError
-    from rag.models import Answer
 
     session = open_assistant(ctx, llm_backend=backend).chat(search_filters(source, since, until))
     click.echo("Ask about the articles (empty line or Ctrl-D to quit).")
@@ -97,11 +112,6 @@ def chat(
         if not question.strip():
             break
         try:
-            for item in session.stream(question):
-                if isinstance(item, Answer):
-                    click.echo("\n")
-                    print_answer(item)
-                else:
-                    click.echo(item, nl=False)
+            stream_answer(session.stream(question, sources=True), language_of(question))
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)

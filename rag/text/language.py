@@ -105,6 +105,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources": {"en": "Sources", "zh": "来源"},
     "not_in_articles": {"en": "Not in the articles.", "zh": "文章中没有答案。"},
     "closest": {"en": "Closest passages", "zh": "最接近的段落"},
+    "reading": {"en": "Writing the answer from these passages:", "zh": "正在根据以下段落作答："},
     "date_unknown": {"en": "date unknown", "zh": "日期不详"},
     "unmatched": {
         "en": "These sentences could not be matched to a source:",

@@ -113,11 +113,19 @@ def test_llamacpp_answer_streams_with_citations(llm_server: Server, page) -> Non
     open_chat(page, llm_server.url)
     page.fill("#chat-input", "What is Xiaomi's Africa strategy?")
     page.click("#chat-submit")
-    # Tokens show while the model writes: text without the final "Sources" list, mid-run.
+    # While the model reads and writes (mid-run, no final "Sources" list yet), the passages
+    # it reads are on screen, the Africa article among them; its tokens then show above.
     page.wait_for_function(
         f"""(() => {{ const m = document.querySelectorAll("{ASSISTANT}");
         const t = m.length ? m[m.length - 1].innerText.trim() : "";
-        return t.length > 0 && !t.includes("Sources")
+        return t.includes("Writing the answer from these passages") && t.includes("{AFRICA_TITLE}")
+            && !t.includes("Sources") && document.querySelector("#stop-button") !== null; }})()""",
+        timeout=LLM_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        f"""(() => {{ const m = document.querySelectorAll("{ASSISTANT}");
+        const t = m.length ? m[m.length - 1].innerText.trim() : "";
+        return t.split("🔎")[0].trim().length > 0 && !t.includes("Sources")
             && document.querySelector("#stop-button") !== null; }})()""",
         timeout=LLM_TIMEOUT_MS,
     )

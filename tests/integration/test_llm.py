@@ -15,7 +15,7 @@ import pytest
 from rag.assistant import Assistant
 from rag.ingest import ingest
 from rag.llm.model_files import default_model_path
-from rag.models import Answer
+from rag.models import Answer, SourcesFound
 from rag.text.sentences import HAN
 from tests.conftest import AFRICA_FACTS, AFRICA_ID, AFRICA_Q, cited_facts, make_settings
 from ui.launch import free_port
@@ -71,8 +71,13 @@ def test_follow_up_with_the_local_model(local: Assistant) -> None:
 
 
 def test_streaming_with_the_local_model(local: Assistant) -> None:
-    items = list(local.stream("How many followers did Lei Jun lose?"))
-    assert len(items) > 2 and isinstance(items[-1], Answer)
+    items = list(local.stream("How many followers did Lei Jun lose?", sources=True))
+    assert len(items) > 3 and isinstance(items[-1], Answer)
+    # the passages the model reads come first, before any of its text, the answering one
+    # among them
+    found = items[0]
+    assert isinstance(found, SourcesFound)
+    assert any("290,000" in h.chunk.text for h in found.hits)
     assert "290,000" in "".join(i for i in items if isinstance(i, str))
     assert "290,000" in items[-1].text
 

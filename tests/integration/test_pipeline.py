@@ -8,7 +8,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.errors import IndexMissingError, InputError
-from rag.models import SearchFilters
+from rag.models import Answer, SearchFilters, SourcesFound
 from tests.conftest import (
     AFRICA_FACTS,
     AFRICA_ID,
@@ -33,6 +33,28 @@ def test_africa_question_cites_the_africa_article(corpus_assistant) -> None:  # 
         assert f"[{citation.n}]" in answer.text
         assert citation.quote in citation.passage
     assert answer.timings_ms.total > 0
+
+
+def test_the_sources_come_before_the_answer(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    items = list(corpus_assistant.stream(AFRICA_Q, sources=True))
+    found, answer = items[0], items[-1]
+    assert isinstance(found, SourcesFound) and isinstance(answer, Answer)
+    assert not any(isinstance(i, SourcesFound) for i in items[1:])
+    assert found.hits[0].chunk.article_id == AFRICA_ID
+    assert len(found.quotes) == len(found.hits)
+    for hit, quote in zip(found.hits, found.quotes, strict=True):
+        assert quote in hit.chunk.text  # a sentence of the passage it stands for
+    shown = {h.chunk.id for h in found.hits}
+    assert answer.citations and {c.chunk_id for c in answer.citations} <= shown
+    # without asking for them, a stream is text and the Answer, as before
+    plain = list(corpus_assistant.stream(AFRICA_Q))
+    assert not any(isinstance(i, SourcesFound) for i in plain)
+
+
+def test_a_refusal_shows_no_sources_being_read(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    items = list(corpus_assistant.stream("What is the capital of Australia?", sources=True))
+    assert items[-1].refused  # type: ignore[union-attr]
+    assert not any(isinstance(i, SourcesFound) for i in items)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rag.models import Answer, Citation
+from rag.models import Answer, Chunk, Citation, Hit, SourcesFound
 from ui import render
 from ui.render import answer_markdown, article_link, citation_markdown, inert
 
@@ -54,3 +54,20 @@ def test_only_web_links_are_offered() -> None:
 def test_welcome_says_when_the_model_is_still_loading() -> None:
     assert render.LOADING.strip() not in render.welcome_markdown(None)
     assert render.welcome_markdown(None, loading=True).endswith(render.LOADING)
+
+
+def test_the_sources_found_are_listed_numbered_with_their_best_sentence() -> None:
+    chunk = Chunk(
+        id="a#0", article_id="a", title="Bridge <b>reopens</b>", source="Test Wire",
+        published=datetime(2026, 2, 2), text="Intro. " + HTML_QUOTE, start=0, end=60,
+    )  # fmt: skip
+    found = SourcesFound(hits=[Hit(chunk=chunk, score=0.8, rank=1)], quotes=[HTML_QUOTE])
+    shown = render.sources_found_markdown(found, "en")
+    assert shown.startswith("🔎 **Writing the answer from these passages:**")
+    assert "- [1] **Bridge &lt;b>reopens&lt;/b>** — Test Wire, 2026-02-02" in shown
+    assert "<" not in shown and "40 million euros" in shown
+    assert "正在根据以下段落作答" in render.sources_found_markdown(found, "zh")
+    # while the answer streams, its text comes first and the list stays under it
+    streaming = render.streaming_markdown("It reopened [1", shown)
+    assert streaming.startswith("It reopened [1") and streaming.endswith(shown)
+    assert render.streaming_markdown("  ", shown) == shown
