@@ -16,6 +16,7 @@ from rag.answer.evidence import Evidence, EvidenceSet, make_citation
 from rag.models import Citation, Hit
 from rag.text.dates import digits, rewrite_dates
 from rag.text.sentences import ABBREVIATION as _ABBREVIATION
+from rag.text.sentences import HAN
 from rag.text.words import content_words
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -76,6 +77,19 @@ def contains_claim(claim: str, passage: str) -> bool:
     """A short answer is supported by a passage that states it (dates in any format)."""
     wanted = canonical(claim)
     return bool(wanted) and wanted in canonical(passage)
+
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def same_script(claim: str, sentence: str) -> bool:
+    """Names a claim writes in Latin letters are written so in a Chinese sentence that
+    supports it: "James Cameron" is not what a Chinese passage says (詹姆斯·卡梅隆),
+    however close their vectors are. (A Chinese claim may restate an English sentence.)"""
+    if not HAN.search(sentence):
+        return True
+    written = sentence.lower()
+    return all(word.lower() in written for word in LATIN_WORD.findall(claim))
 
 
 def whole_dates(text: str) -> set[str]:
@@ -148,12 +162,14 @@ class CitationVerifier:
         found = [
             (n, s[0], s[1])
             for n in cited
-            if (s := self._support(claim, n)) and s[1] >= self.threshold
+            if (s := self._support(claim, n))
+            and s[1] >= self.threshold
+            and same_script(claim, s[0].sentence)
         ]
         if found or not others:
             return found
         ranked = self.evidence.rank(claim, paraphrase=True)
-        if ranked and ranked[0][1] >= self.threshold:
+        if ranked and ranked[0][1] >= self.threshold and same_script(claim, ranked[0][0].sentence):
             item, score = ranked[0]
             return [(self._number_of(item), item, score)]
         return self._dated(claim, ranked)

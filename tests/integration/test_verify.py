@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from rag.answer.evidence import EvidenceSet
 from rag.answer.verify import CitationVerifier, split_answer
+from rag.models import Chunk, Hit
 from tests.conftest import AFRICA_ID, LIVESTREAM_ID
 
 pytestmark = pytest.mark.integration
@@ -101,33 +104,13 @@ def test_a_sentence_giving_a_whole_date_is_supported_by_the_sentence_stating_it(
 ) -> None:  # type: ignore[no-untyped-def]
     """The cited passage words it otherwise ("premiered on …"), below the similarity
     threshold; the date it states, on the same subject, supports the answer."""
-    from datetime import datetime
-
-    from rag.models import Chunk, Hit
-
     texts = [
         "The Walking Dead Season 11 Sets January 2023 Netflix Release Date.",
         "The eleventh and final season of The Walking Dead, an American post-apocalyptic "
         "horror television series on AMC, premiered on August 22, 2021, and concluded on "
         "November 20, 2022.",
     ]
-    hits = [
-        Hit(
-            chunk=Chunk(
-                id=f"w#{n}",
-                article_id=f"w{n}",
-                text=t,
-                start=0,
-                end=len(t),
-                title=f"W{n}",
-                source="Wire",
-                published=datetime(2022, 12, 1),
-            ),
-            score=0.9,
-            rank=n + 1,
-        )
-        for n, t in enumerate(texts)
-    ]
+    hits = [passage(n, t) for n, t in enumerate(texts)]
     evidence = EvidenceSet(hits, corpus_assistant.embedder)
     threshold = corpus_assistant.settings.support_threshold
     answer = "The premiere date of The Walking Dead Season 11 is August 22, 2021 [2]."
@@ -135,3 +118,22 @@ def test_a_sentence_giving_a_whole_date_is_supported_by_the_sentence_stating_it(
     assert [c.n for c in result.citations] == [2] and "August 22, 2021" in result.citations[0].quote
     wrong = "The premiere date of The Walking Dead Season 11 is August 23, 2021 [2]."
     assert not CitationVerifier(hits, evidence, threshold).verify(wrong).citations
+
+
+def passage(n: int, text: str) -> Hit:
+    chunk = Chunk(
+        id=f"w#{n}", article_id=f"w{n}", text=text, start=0, end=len(text),
+        title=f"W{n}", source="Wire", published=datetime(2022, 12, 1),
+    )  # fmt: skip
+    return Hit(chunk=chunk, score=0.9, rank=n + 1)
+
+
+def test_a_name_in_latin_letters_must_be_written_so_in_its_chinese_source(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    """《泰坦尼克号》的编剧: "James Cameron" is not what the Chinese passage says."""
+    hits = [passage(0, "《泰坦尼克号》由詹姆斯·卡梅隆编剧并执导，于1997年上映。")]
+    evidence = EvidenceSet(hits, corpus_assistant.embedder)
+    verifier = CitationVerifier(hits, evidence, corpus_assistant.settings.support_threshold)
+    assert not verifier.verify("《泰坦尼克号》的编剧是James Cameron [1]。").citations
+    assert [
+        c.n for c in verifier.verify("《泰坦尼克号》的编剧是詹姆斯·卡梅隆 [1]。").citations
+    ] == [1]
