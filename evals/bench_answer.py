@@ -20,6 +20,10 @@ Variants (settings changed from the defaults):
   context-160 / context-120
                  a smaller sentence budget in the prompt (context_tokens)
   neighbours     the best sentences with their neighbours (context_mode)
+  passages-700   whole passages, 700 tokens of them
+  prompt-lookup / prompt-lookup-4
+                 llama.cpp prompt-lookup decoding, 10 / 4 tokens drafted from the prompt
+                 (the answer copies phrases of its sources)
   no-state-cache llama.cpp keeps only the last prompt's cache (llm_state_cache_mb 0): a
                  follow-up's rewrite prompt then evicts the system rules (use --types multi-turn)
   small-model    Qwen2.5-Coder-0.5B (needs --small-model PATH, or the file in the model cache)
@@ -49,6 +53,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "context-160": {"context_tokens": 160},
     "context-120": {"context_tokens": 120},
     "neighbours": {"context_mode": "neighbours"},
+    "prompt-lookup": {"llm_prompt_lookup": 10},
+    "prompt-lookup-4": {"llm_prompt_lookup": 4},
+    "passages-700": {"context_mode": "passages", "context_tokens": 700},
     "no-state-cache": {"llm_state_cache_mb": 0},
     "small-model": {},
     "extractive": {"llm_backend": "extractive"},

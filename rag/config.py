@@ -195,6 +195,13 @@ class Settings(BaseSettings):
         description="RAM for llama.cpp prompt states (0: off): after a follow-up's rewrite or "
         "a translation, the answer prompt's cached system rules are restored, not recomputed.",
     )
+    llm_prompt_lookup: int = Field(
+        0,
+        ge=0,
+        le=32,
+        description="llama.cpp prompt-lookup decoding: tokens drafted from the prompt per step "
+        "(0: off). Measured in evals/bench_answer.py (variant prompt-lookup).",
+    )
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="Answer length limit, tokens.")
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_timeout_s: float = Field(

@@ -19,7 +19,11 @@ def load_llm(settings: Settings) -> LLM | None:
 
         path = settings.llm_model_path or default_model_path(settings.model_cache_dir)
         return LlamaCppLLM(
-            path, settings.llm_context, settings.llm_threads, settings.llm_state_cache_mb
+            path,
+            settings.llm_context,
+            settings.llm_threads,
+            settings.llm_state_cache_mb,
+            settings.llm_prompt_lookup,
         )
     if backend == "openai":
         from rag.llm.openai_compat import OpenAICompatibleLLM

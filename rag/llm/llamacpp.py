@@ -12,19 +12,22 @@ from typing import Any
 from rag.errors import ConfigError, LLMError
 from rag.llm.base import Message
 
-_MODELS: dict[tuple[str, int, int, int], Any] = {}
+_MODELS: dict[tuple[str, int, int, int, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
 # llama.cpp contexts are not thread-safe: every generation in this process takes this lock.
 _GENERATE_LOCK = threading.Lock()
 
 
-def _load(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int = 0) -> Any:
-    key = (str(path), n_ctx, n_threads, state_cache_mb)
+def _load(
+    path: Path, n_ctx: int, n_threads: int, state_cache_mb: int = 0, prompt_lookup: int = 0
+) -> Any:
+    key = (str(path), n_ctx, n_threads, state_cache_mb, prompt_lookup)
     with _LOAD_LOCK:
         if key not in _MODELS:
             try:
                 from llama_cpp import Llama
                 from llama_cpp.llama_cache import LlamaRAMCache
+                from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
             except ImportError as exc:
                 raise ConfigError(
                     "install llama-cpp-python to use the llamacpp backend (`pip install -e '.[llm]'`)"
@@ -39,6 +42,12 @@ def _load(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int = 0) -> An
                     n_threads=n_threads,
                     chat_format="chatml",
                     verbose=False,
+                    # answers copy phrases of their sources: draft tokens from the prompt
+                    draft_model=(
+                        LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup)
+                        if prompt_lookup
+                        else None
+                    ),
                 )
             except (ValueError, RuntimeError) as exc:
                 raise LLMError(
@@ -66,15 +75,23 @@ class LlamaCppLLM:
     name = "llamacpp"
 
     def __init__(
-        self, model_path: Path, n_ctx: int = 2048, n_threads: int = 2, state_cache_mb: int = 0
+        self,
+        model_path: Path,
+        n_ctx: int = 2048,
+        n_threads: int = 2,
+        state_cache_mb: int = 0,
+        prompt_lookup: int = 0,
     ) -> None:
         self.model_path = model_path
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.state_cache_mb = state_cache_mb
+        self.prompt_lookup = prompt_lookup
 
     def _model(self) -> Any:
-        return _load(self.model_path, self.n_ctx, self.n_threads, self.state_cache_mb)
+        return _load(
+            self.model_path, self.n_ctx, self.n_threads, self.state_cache_mb, self.prompt_lookup
+        )
 
     def warm_up(self, prefix: list[Message] | None = None) -> None:
         """Load the model; with `prefix` (the start every prompt shares), also compute its
