@@ -27,6 +27,7 @@ import asyncio
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -266,6 +267,27 @@ def wait_ready(log: Path, launched: float, timeout_s: float) -> float | None:
     return None
 
 
+SERVER_LINE = re.compile(
+    r"answer: \S+, refused=\w+, first token (?P<first_token>[\d.]+|None) ms, total "
+    r"(?P<total>[\d.]+) ms; sent: sources (?P<sources>\d+|None) ms, text (?P<text>\d+|None) "
+    r"ms, final (?P<final>\d+) ms"
+)
+
+
+def server_figures(log_text: str, skip: int) -> dict[str, Any]:
+    """Medians of what the server logged per answer (after the first `skip`): the in-process
+    first token and total, and when the handler sent the sources, the first text and the
+    final answer. Beside the browser's figures they show where time goes: browser − sent is
+    the socket and rendering; sent − in-process is the session, history and thread hops."""
+    rows = [m.groupdict() for m in SERVER_LINE.finditer(log_text)][skip:]
+    out: dict[str, Any] = {"answers": len(rows)}
+    for key in ("sources", "text", "first_token", "final", "total"):
+        values = [float(r[key]) / 1000 for r in rows if r[key] != "None"]
+        if values:
+            out[f"{key}_s"] = round(statistics.median(values), 2)
+    return out
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
@@ -334,6 +356,8 @@ def main() -> None:
                 )
         result = summary(samples, time.perf_counter() - started)
         result["server_ready_s"] = ready_s
+        if not args.url:  # what the server logged, medians (see server_figures)
+            result["server"] = server_figures(log.read_text(errors="replace"), int(not args.cold))
         if upload is not None:
             result["upload"] = {"articles": args.upload_during, "indexed_s": indexed_s}
 

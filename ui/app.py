@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -283,7 +284,10 @@ def answer_elements(answer: Answer) -> list[cl.Text]:
 
 
 async def answer(question: str) -> None:
-    """Stream the answer token by token, then show the verified text with its sources."""
+    """Show the passages being read, stream the answer token by token above them, then show
+    the verified text with its sources."""
+    began = time.perf_counter()
+    seen: dict[str, float] = {}  # when the sources and the first text were sent, ms
     shared = get_shared()
     prefs, chat = session_state(shared)
     chat.assistant = shared.assistant(prefs)
@@ -301,7 +305,9 @@ async def answer(question: str) -> None:
             elif isinstance(item, SourcesFound):
                 found = render.sources_found_markdown(item, language_of(question))
                 await msg.stream_token(found, is_sequence=True)
+                seen.setdefault("sources", round((time.perf_counter() - began) * 1000))
             else:
+                seen.setdefault("text", round((time.perf_counter() - began) * 1000))
                 streamed += item
                 shown = render.streaming_markdown(streamed, found) if found else streamed
                 await msg.stream_token(shown, is_sequence=True)
@@ -312,8 +318,12 @@ async def answer(question: str) -> None:
         return
     assert final is not None
     t = final.timings_ms
-    log.info("answer: %s, refused=%s, first token %s ms, total %s ms",
-             final.backend, final.refused, t.first_token, t.total)  # fmt: skip
+    # in-process figures (first token, total) beside what this handler sent when: the
+    # difference is what the session, history and thread hops add (evals/bench_ui.py)
+    log.info("answer: %s, refused=%s, first token %s ms, total %s ms; sent: sources %s ms, "
+             "text %s ms, final %s ms", final.backend, final.refused, t.first_token, t.total,
+             seen.get("sources"), seen.get("text"),
+             round((time.perf_counter() - began) * 1000))  # fmt: skip
     msg.content = render.answer_markdown(final, final.hits[:3])
     msg.elements = answer_elements(final)  # type: ignore[assignment]
     # Stored with the conversation: follow-ups after a resume, and feedback after a restart.
