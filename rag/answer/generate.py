@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.errors import LLMError
 from rag.llm.base import LLM
 from rag.models import Hit, SourcesFound
-from rag.text.dates import localize_dates
+from rag.text.dates import complete_dates, localize_dates
 from rag.text.language import Note
 
 NOT_IN_SOURCES = "NOT IN SOURCES"
@@ -131,10 +131,11 @@ def finish(
         if is_model_refusal(raw) or not raw.strip():
             return _reporting_fallback(question, evidence, settings) or refusal(hits, backend)
         return answer_extractively(question, hits, evidence, settings, Note("unverified"))
+    quotes = " ".join(c.quote for c in verified.citations)
     return Draft(
         hits,
         backend,
-        localize_dates(verified.text, language),
+        localize_dates(complete_dates(verified.text, quotes), language),
         verified.citations,
         grounded=verified.grounded,
         unsupported=verified.unsupported,

@@ -48,6 +48,45 @@ def rewrite_dates(text: str, write: Writer) -> str:
     return text
 
 
+EN_MONTH_YEAR = re.compile(rf"\b(in )?{_MONTH_NAME}\.?,? (\d{{4}})\b", re.I)  # "(in) Oct 2021"
+ZH_MONTH_YEAR = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")  # "2021年10月"
+_MARKED = re.compile(r"\x00(\d{4})(\d{2})(\d{2})\x00")
+
+
+def whole_dates_in(text: str) -> set[tuple[int, int, int]]:
+    """The whole dates (year, month, day) a text states, in any format above."""
+    found: set[tuple[int, int, int]] = set()
+
+    def keep(year: int, month: int, day: int) -> str:
+        found.add((year, month, day))
+        return ""
+
+    rewrite_dates(text, keep)
+    return found
+
+
+def complete_dates(text: str, sources: str) -> str:
+    """A month written without its day ("Oct 2021", "2021年10月") gets the day `sources`
+    give it, when they state exactly one whole date in that month (whole dates of `text`
+    come back in English form: localize them after)."""
+    days: dict[tuple[int, int], set[int]] = {}
+    for year, month, day in whole_dates_in(sources):
+        days.setdefault((year, month), set()).add(day)
+
+    def whole(m: re.Match[str], year: int, month: int, on: str = "") -> str:
+        known = days.get((year, month), set())
+        if len(known) != 1:
+            return m.group(0)
+        return f"{on}\x00{digits(year, month, min(known))}\x00"
+
+    marked = rewrite_dates(text, lambda y, m, d: f"\x00{digits(y, m, d)}\x00")
+    marked = EN_MONTH_YEAR.sub(
+        lambda m: whole(m, int(m[3]), _NUMBER[m[2][:3].lower()], "on " if m[1] else ""), marked
+    )
+    marked = ZH_MONTH_YEAR.sub(lambda m: whole(m, int(m[1]), int(m[2])), marked)
+    return _MARKED.sub(lambda m: english(int(m[1]), int(m[2]), int(m[3])), marked)
+
+
 def digits(year: int, month: int, day: int) -> str:
     return f"{year:04d}{month:02d}{day:02d}"
 

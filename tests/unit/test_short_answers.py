@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.answer.generate import without_source_talk
 from rag.answer.verify import canonical, contains_claim, is_answer, is_short, whole_dates
-from rag.text.dates import localize_dates
+from rag.text.dates import complete_dates, localize_dates
 from rag.text.words import content_words, lexical_support
 
 
@@ -62,3 +62,21 @@ def test_talk_about_the_sources_is_left_out_of_the_answer() -> None:
     assert without_source_talk("According to the sources [2], it rose.") == (
         "According to the sources [2], it rose."
     )  # leading attributions stay: the sentence would not read without them
+
+
+def test_a_month_without_its_day_gets_the_day_the_source_gives() -> None:
+    source = "Google unveiled the Pixel 6 on October 19, 2021, at its fall event."
+    assert complete_dates("Oct 2021 [4]", source) == "October 19, 2021 [4]"
+    assert complete_dates("It was announced in October 2021 [1].", source) == (
+        "It was announced on October 19, 2021 [1]."
+    )
+    assert complete_dates("2021年10月 [1]", "谷歌于2021年10月19日发布Pixel 6。") == (
+        "October 19, 2021 [1]"  # localized to 2021年10月19日 after
+    )
+    # two days in that month, or none: the answer stays as written
+    both = source + " Sales began on October 28, 2021."
+    assert complete_dates("Oct 2021 [4]", both) == "Oct 2021 [4]"
+    assert complete_dates("March 2020 [2]", source) == "March 2020 [2]"
+    # whole dates and a day-first date are not taken for a month alone
+    assert complete_dates("19 October 2021 [4]", source) == "October 19, 2021 [4]"
+    assert complete_dates("2021年10月19日", source) == "October 19, 2021"
