@@ -108,9 +108,17 @@ _ZH_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def retrieval_is_confident(hits: list[Hit], threshold: float) -> bool:
-    """Some passage is similar enough to the question (cosine, whatever its fused rank)."""
-    return bool(hits) and max(h.score for h in hits) >= threshold
+def on_topic(hit: Hit, threshold: float, sentence_threshold: float = 1.01) -> bool:
+    """The passage is similar enough to the question, or one of its sentences is."""
+    return hit.score >= threshold or hit.sentence >= sentence_threshold
+
+
+def retrieval_is_confident(
+    hits: list[Hit], threshold: float, sentence_threshold: float = 1.01
+) -> bool:
+    """Some passage (or a sentence of one) is similar enough to the question (cosine,
+    whatever its fused rank)."""
+    return any(on_topic(h, threshold, sentence_threshold) for h in hits)
 
 
 # "how many", "when", "who", "which": one answer (a broad question wants a description)

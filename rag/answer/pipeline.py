@@ -72,7 +72,7 @@ def answer_question(
     hits = screened.hits
     notes = [*query.notes, *retrieved.notes, *quarantine_notes(screened)]
     searched = time.perf_counter()
-    if not retrieval_is_confident(hits, s.refusal_threshold):
+    if not retrieval_is_confident(hits, s.refusal_threshold, s.refusal_sentence_threshold):
         draft = refusal(hits, backend)
     else:
         evidence = engines.evidence(hits)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.answer.answerability import on_topic
 from rag.answer.evidence import Evidence, EvidenceSet
 from rag.config import Settings
 from rag.llm.base import Message
@@ -72,7 +73,11 @@ def select_context(
     """The sources to show: each confident hit's chosen sentences, within the budget. A
     question with several parts gets the sentences that best match each part (two thirds
     of the budget each), so that every part has its evidence in the prompt."""
-    usable = {h.chunk.id for h in hits if h.score >= settings.refusal_threshold}
+    usable = {
+        h.chunk.id
+        for h in hits
+        if on_topic(h, settings.refusal_threshold, settings.refusal_sentence_threshold)
+    }
     budget = settings.context_tokens * 2 // 3 if parts else settings.context_tokens
     chosen: dict[str, set[int]] = {}
     for text in parts or [question]:

@@ -158,3 +158,20 @@ def test_a_price_question_wants_an_amount_of_money() -> None:
     assert gives(asked, "The widget costs 42 euros.", question)
     assert gives(asked, "The SU7 is priced at 215,900 yuan.", question)
     assert not gives(asked, "The widget sold 10,000 units in its first week.", question)
+
+
+def test_a_passage_is_on_topic_by_its_own_score_or_its_best_sentences() -> None:
+    from datetime import datetime
+
+    from rag.answer.answerability import on_topic, retrieval_is_confident
+    from rag.models import Chunk, Hit
+
+    chunk = Chunk(id="a#0", article_id="a", text="t", start=0, end=1, title="T", source="S",
+                  published=datetime(2026, 1, 1))  # fmt: skip
+    long_passage = Hit(chunk=chunk, score=0.81, sentence=0.90, rank=1)
+    assert on_topic(long_passage, 0.82, 0.84)
+    assert not on_topic(long_passage, 0.82)  # no sentence threshold: off
+    weak = Hit(chunk=chunk, score=0.80, sentence=0.83, rank=1)
+    assert not retrieval_is_confident([weak], 0.82, 0.84)
+    assert retrieval_is_confident([weak, long_passage], 0.82, 0.84)
+    assert not retrieval_is_confident([], 0.82, 0.84)

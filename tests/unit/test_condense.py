@@ -18,6 +18,8 @@ from rag.retrieve.condense import stands_alone
         "How many followers did Lei Jun lose?",
         "What is Transsion's market share in Africa?",
         "When did Xiaomi open the store in Nairobi?",
+        "小米在非洲的战略是什么？",  # a new question in Chinese, not a follow-up
+        "雷军在直播中掉了多少粉丝？",
     ],
 )
 def test_a_follow_up_naming_its_subject_stands_alone(question: str) -> None:
@@ -33,6 +35,9 @@ def test_a_follow_up_naming_its_subject_stands_alone(question: str) -> None:
         "What did he announce?",
         "Where?",
         "他宣布了什么？",
+        "它什么时候发布？",
+        "那份额呢？",
+        "排名第几？",
         "What do I know?",
     ],
 )
@@ -56,3 +61,14 @@ def test_the_llm_is_asked_only_when_a_rewrite_is_needed() -> None:
     rewritten = session.condense("Which country got its first direct store?")
     assert rewritten == "Which country got Xiaomi's first direct store in Africa?"
     assert len(llm.calls) == 1
+
+
+def test_a_chinese_follow_up_is_rewritten_in_chinese_or_searched_with_the_last_question() -> None:
+    """The small model rewrote "小米在非洲的战略是什么？" asked after an English question into
+    an English question about the previous topic: a rewrite must keep the question's
+    language, else the rule prefixes the previous question to a short follow-up."""
+    llm = FakeLLM("What market share does Xiaomi hold in Africa?")
+    session = session_with(llm)
+    assert session.condense("那份额呢？") == "What is Xiaomi doing in Africa? 那份额呢？"
+    llm = FakeLLM("小米在非洲的市场份额是多少？")
+    assert session_with(llm).condense("那份额呢？") == "小米在非洲的市场份额是多少？"
