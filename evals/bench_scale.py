@@ -208,9 +208,12 @@ def query_phase(
 
     def dense_engine(q: np.ndarray, k: int) -> list[int]:
         if engine.startswith("milvus"):
+            from rag.store import milvus_store  # the consistency level the store reads with
+
             hits = store.client.search(store.c_chunks, data=[q.tolist()], anns_field="vector", limit=k,
                                        filter=f"gen <= {store.live}", output_fields=[],
-                                       search_params={"metric_type": "IP", "params": {"ef": max(k, 128)}})[0]  # fmt: skip
+                                       search_params={"metric_type": "IP", "params": {"ef": max(k, 128)}},
+                                       **getattr(milvus_store, "READ", {}))[0]  # fmt: skip
             return [int(h["id"]) for h in hits]
         mask = store.rows.alive
         return [int(store.rows.ids[r]) for r in store._dense_top(q, k, mask, int(mask.sum()))]
