@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from rag.config import Settings
 
 BATCH = 500
+WRITE_BATCH = 4000  # rows per insert request (~10 MB with their JSON; gRPC allows 64 MB)
 TEXT_MAX = 65_535
 # Searches and look-ups: "Session" sees every write of this client at once (an upload
 # answered in the same process) and waits for nothing else; "Strong", the collections'
@@ -507,6 +508,11 @@ class MilvusStore:
         sentence_vectors: Mapping[str, np.ndarray],
     ) -> None:
         self._clean_uncommitted()
+        # ids Milvus may hold already: live rows, and rows of replaced articles not yet deleted
+        held = set(self.rows.row_of).union(*self._replaced.values())
+        held.update(c for r in records if r.id in self.manifest.articles
+                    for c in self.manifest.articles[r.id].chunk_ids)  # fmt: skip
+        again = {c.id for c in chunks if c.id in held}
         self.remove([r.id for r in records if r.id in self.manifest.articles])
         gen = self.live + 1
         rows = [
@@ -523,8 +529,7 @@ class MilvusStore:
             }
             for c, v in zip(chunks, vectors, strict=True)
         ]
-        for start in range(0, len(rows), BATCH):
-            self.client.upsert(self.c_chunks, rows[start : start + BATCH])
+        self._write_rows(self.c_chunks, rows, again)
         sentences = [
             {"id": sentence_id(c.id, n), "chunk_id": c.id, "n": n, "gen": gen, "vector": v.tolist()}
             for c in chunks
@@ -532,14 +537,25 @@ class MilvusStore:
                 np.asarray(sentence_vectors.get(c.id, np.zeros((0, 1))), np.float32)
             )
         ]
-        for start in range(0, len(sentences), BATCH):
-            self.client.upsert(self.c_sentences, sentences[start : start + BATCH])
+        self._write_rows(
+            self.c_sentences, sentences, {r["id"] for r in sentences if r["chunk_id"] in again}
+        )
         first = self.rows.append(chunks)
         self.keyword.add(first, [f"{c.title}\n{c.text}" for c in chunks])
         self.keyword.compact(self.rows.alive)
         for record in records:
             self.manifest.articles[record.id] = record
             self._dirty[record.id] = record
+
+    def _write_rows(self, collection: str, rows: list[dict[str, Any]], known: set[str]) -> None:
+        """Insert new rows in large batches; upsert only the ids Milvus may hold already (a
+        chunk id written again), since an insert would keep both copies."""
+        fresh = [r for r in rows if r["id"] not in known]
+        again = [r for r in rows if r["id"] in known]
+        for start in range(0, len(fresh), WRITE_BATCH):
+            self.client.insert(collection, fresh[start : start + WRITE_BATCH])
+        for start in range(0, len(again), BATCH):
+            self.client.upsert(collection, again[start : start + BATCH])
 
     def keep(self, records: Sequence[ArticleRecord]) -> None:
         for record in records:

@@ -112,6 +112,18 @@ def test_ingest_search_filters_private_rows_delete_and_reopen(
     stored = reopened.index.sentence_vectors([hit.chunk.id])[hit.chunk.id]
     assert stored.shape == (len(split_sentences(hit.chunk.text)), 384)
 
+    # an edited article: its unchanged passages keep their ids and are written again
+    africa = corpus_copy / "2025-09-01-xiaomi-africa.md"
+    africa.write_text(africa.read_text() + "\n\nXiaomi also plans a service centre in Lagos.\n")
+    assert ingest(settings, embedder).updated == [AFRICA_ID]
+    edited = Assistant.open(settings)
+    assert edited.search("service centre in Lagos", k=1)[0].chunk.article_id == AFRICA_ID
+    ids = edited.articles()[AFRICA_ID].chunk_ids
+    assert edited.stats().chunks == len(ids) + 1  # and the memo's
+    live = edited.passages([c for r in edited.articles().values() for c in r.chunk_ids])
+    # each sentence stored once (an insert of an id Milvus holds would keep both copies)
+    assert edited.store_stats().sentences == sum(len(split_sentences(c.text)) for c in live)
+
 
 def test_a_manifest_built_with_other_settings_is_refused(
     backend: str, milvus_uri: str, tmp_path: Path, corpus_copy: Path, embedder
