@@ -108,13 +108,16 @@ _ZH_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def on_topic(hit: Hit, threshold: float, sentence_threshold: float = 1.01) -> bool:
+SENTENCE_GATE_OFF = 1.01  # above any cosine
+
+
+def on_topic(hit: Hit, threshold: float, sentence_threshold: float = SENTENCE_GATE_OFF) -> bool:
     """The passage is similar enough to the question, or one of its sentences is."""
     return hit.score >= threshold or hit.sentence >= sentence_threshold
 
 
 def retrieval_is_confident(
-    hits: list[Hit], threshold: float, sentence_threshold: float = 1.01
+    hits: list[Hit], threshold: float, sentence_threshold: float = SENTENCE_GATE_OFF
 ) -> bool:
     """Some passage (or a sentence of one) is similar enough to the question (cosine,
     whatever its fused rank)."""

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
-from rag.answer.answerability import about_reporting, retrieval_is_confident
+from rag.answer.answerability import SENTENCE_GATE_OFF, about_reporting, retrieval_is_confident
 from rag.answer.complete import complete_broad
 from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
@@ -72,7 +72,12 @@ def answer_question(
     hits = screened.hits
     notes = [*query.notes, *retrieved.notes, *quarantine_notes(screened)]
     searched = time.perf_counter()
-    if not retrieval_is_confident(hits, s.refusal_threshold, s.refusal_sentence_threshold):
+    # A passage admitted by one on-topic sentence (its whole scoring below the threshold)
+    # needs the model's reading and the verifier to tell whether that sentence answers; the
+    # extractive answerer has no such check yet (it quoted an announcement date for "On what
+    # date will the new SU7 be delivered?"), so it keeps the passage gate alone.
+    by_sentence = s.refusal_sentence_threshold if llm is not None else SENTENCE_GATE_OFF
+    if not retrieval_is_confident(hits, s.refusal_threshold, by_sentence):
         draft = refusal(hits, backend)
     else:
         evidence = engines.evidence(hits)

@@ -70,6 +70,14 @@ def test_follow_up_with_the_local_model(local: Assistant) -> None:
     assert "Morocco" in answer.text, (answer.standalone_question, answer.text)
 
 
+def test_a_passage_with_one_answering_sentence_is_on_topic(local: Assistant) -> None:
+    """A starter question of the chat UI: the whole passage scores under the refusal
+    threshold, its sentence about Transsion well above it (the sentence gate)."""
+    answer = local.ask("What is Transsion's market share in Africa?")
+    assert not answer.refused, answer.notice
+    assert "51%" in answer.text and {c.article_id for c in answer.citations} == {AFRICA_ID}
+
+
 def test_streaming_with_the_local_model(local: Assistant) -> None:
     items = list(local.stream("How many followers did Lei Jun lose?", sources=True))
     assert len(items) > 3 and isinstance(items[-1], Answer)

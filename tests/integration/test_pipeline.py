@@ -35,12 +35,12 @@ def test_africa_question_cites_the_africa_article(corpus_assistant) -> None:  # 
     assert answer.timings_ms.total > 0
 
 
-def test_a_passage_with_one_answering_sentence_is_on_topic(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
-    """A starter question of the chat UI: the whole passage scores under the refusal
-    threshold, its sentence about Transsion well above it (the sentence gate)."""
-    answer = corpus_assistant.ask("What is Transsion's market share in Africa?")
-    assert not answer.refused, answer.notice
-    assert "51%" in answer.text and {c.article_id for c in answer.citations} == {AFRICA_ID}
+def test_the_extractive_answerer_keeps_the_passage_gate(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    """Its answers are not read by a model: a passage under the refusal threshold is not
+    admitted by one on-topic sentence (it would quote an announcement date for a delivery
+    date)."""
+    answer = corpus_assistant.ask("On what date will the new SU7 be delivered to customers?")
+    assert answer.refused, answer.text
 
 
 def test_the_sources_come_before_the_answer(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
