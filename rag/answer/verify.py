@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rag.answer.evidence import Evidence, EvidenceSet, make_citation
 from rag.models import Citation, Hit
-from rag.text.dates import digits, rewrite_dates
+from rag.text.dates import digits, rewrite_dates, whole_dates_in
 from rag.text.sentences import ABBREVIATION as _ABBREVIATION
 from rag.text.sentences import HAN
 from rag.text.words import content_words
@@ -94,10 +94,7 @@ def same_script(claim: str, sentence: str) -> bool:
 
 def whole_dates(text: str) -> set[str]:
     """The whole dates (day, month and year) a text states, each written one way."""
-    marked = rewrite_dates(
-        unicodedata.normalize("NFKC", text), lambda y, m, d: f"\x00{y:04d}{m:02d}{d:02d}\x00"
-    )
-    return set(re.findall(r"\x00(\d{8})\x00", marked))
+    return {digits(*d) for d in whole_dates_in(unicodedata.normalize("NFKC", text))}
 
 
 def _with_markers(sentence: str, numbers: list[int]) -> str:
