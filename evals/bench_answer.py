@@ -90,6 +90,9 @@ class EvictingLLM:
             pass
         yield from self.llm.stream(messages, max_tokens=max_tokens, temperature=temperature)
 
+    def yes_probability(self, messages: list[Any]) -> float:
+        return float(self.llm.yes_probability(messages))
+
 
 def variant_assistant(base: Any, name: str, small_model: Path | None) -> Any:
     from rag.assistant import Assistant

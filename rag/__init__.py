@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rag.errors import RagError
     from rag.models import (
         Answer,
+        AnswerCheck,
         Article,
         ArticleRecord,
         Chunk,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "Answer",
+    "AnswerCheck",
     "Article",
     "ArticleRecord",
     "Assistant",
@@ -97,6 +99,7 @@ _HOMES = {
         name: "rag.models"
         for name in (
             "Answer",
+            "AnswerCheck",
             "Article",
             "ArticleRecord",
             "Chunk",

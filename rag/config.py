@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         "topic even when the whole passage scores below refusal_threshold (a long passage "
         "with one answering sentence); above 1: off.",
     )
+    answer_gate: Literal["on", "off", "measure"] = Field(
+        "on",
+        description="The learned answerability gate (rag/answer/gate.py): on refuses a "
+        "candidate answer it judges unsupported; measure only records its reading in "
+        "Answer.check (for evals); off skips it (and the LLM's yes/no check).",
+    )
     evidence_threshold: float = Field(
         0.5,
         ge=-1.0,

@@ -104,6 +104,18 @@ class SourcesFound(BaseModel):
     quotes: list[str] = Field(description="Each passage's sentence that best matches the question.")
 
 
+class AnswerCheck(BaseModel):
+    """The answerability gate's reading of a candidate answer (rag/answer/gate.py)."""
+
+    signals: dict[str, float] = Field(description="What the gate read, by name.")
+    probability: float | None = Field(
+        None, description="P(the answer is right); None where no gate applies."
+    )
+    threshold: float | None = None
+    refused: bool = Field(False, description="The gate turned the candidate into a refusal.")
+    candidate: str | None = Field(None, description="The refused candidate's text.")
+
+
 class Answer(BaseModel):
     """What `Assistant.ask` returns and `rag ask --json` prints."""
 
@@ -127,6 +139,12 @@ class Answer(BaseModel):
         None, description="The rewritten question used for retrieval in a chat."
     )
     timings_ms: Timings = Field(default_factory=Timings)
+    check: AnswerCheck | None = Field(
+        None, description="The answerability gate's reading of the candidate answer."
+    )
+    disputed: bool = Field(
+        False, description="The sources disagree: the answer also cites one that says otherwise."
+    )
 
 
 class IngestReport(BaseModel):

@@ -13,6 +13,8 @@ model's goodwill, and every added sentence is a source sentence.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.answer.answerability import is_broad
 from rag.answer.evidence import EvidenceSet, make_citation
 from rag.answer.extract import with_marker
@@ -53,14 +55,9 @@ def complete_broad(
     first = max((c.n for c in draft.citations), default=0) + 1
     citations = [make_citation(n, item, score) for n, (item, score) in enumerate(added, first)]
     text = " ".join([*(with_marker(c.quote, c.n) for c in citations), draft.text])
-    return Draft(
-        draft.hits,
-        draft.backend,
-        text,
-        [*citations, *draft.citations],  # in text order: the reply numbers them 1, 2, 3
-        draft.grounded,
-        draft.unsupported,
-        draft.notes,
-        draft.first_token_ms,
-        list(dict.fromkeys([*draft.context, top.chunk.id])),
+    return replace(
+        draft,
+        text=text,
+        citations=[*citations, *draft.citations],  # in text order: the reply numbers them 1, 2, 3
+        context=list(dict.fromkeys([*draft.context, top.chunk.id])),
     )

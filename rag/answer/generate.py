@@ -14,12 +14,13 @@ from collections.abc import Generator, Sequence
 from rag.answer.answerability import about_reporting
 from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
+from rag.answer.gate import judge_messages, wants_judge
 from rag.answer.prompt import Source, build_messages, preview, select_context
 from rag.answer.reply import Draft, refusal
 from rag.answer.verify import MARKER, CitationVerifier, split_answer
 from rag.config import Settings
 from rag.errors import LLMError
-from rag.llm.base import LLM
+from rag.llm.base import LLM, Message
 from rag.models import Hit, SourcesFound
 from rag.text.dates import complete_dates, localize_dates
 from rag.text.language import Note
@@ -83,9 +84,10 @@ def generate(
     yield preview(question, [s.hit for s in context], evidence)
     pieces: list[str] = []
     first_token: float | None = None
+    messages = build_messages(question, context)
     try:
         for piece in llm.stream(
-            build_messages(question, context),
+            messages,
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,
         ):
@@ -105,9 +107,20 @@ def generate(
     draft = finish(question, raw, context, evidence, llm.name, settings, language)
     if draft.backend == llm.name:  # (an extractive fallback chose from every hit)
         draft.context = [s.hit.chunk.id for s in context]
+        if not draft.refused and wants_judge(language, settings):
+            draft.judged = judge(llm, messages, "".join(pieces), language)
     if first_token is not None:
         draft.first_token_ms = round((first_token - started) * 1000, 1)
     return draft
+
+
+def judge(llm: LLM, messages: list[Message], raw: str, language: str = "en") -> float | None:
+    """The model's P(yes) that the sources state its answer as the answer (asked in the
+    same chat, so llama.cpp recomputes only the check); None if the model fails."""
+    try:
+        return round(llm.yes_probability(judge_messages(messages, raw, language)), 4)
+    except LLMError:
+        return None
 
 
 def finish(

@@ -1,6 +1,6 @@
 """A question's path, top to bottom: prepare the query → retrieve → quarantine → evidence →
-decide answerable → generate or extract (and verify) → complete a broad answer → the asked
-period → the Answer.
+decide answerable → generate or extract (and verify) → complete a broad answer → the learned
+answerability gate → sources that disagree → the asked period → the Answer.
 
 Each stage is a function of what the one before returned; the question is embedded once
 (in `prepare`); stages report what happened as notes and a draft, and the reply is worded
@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from rag.answer.answerability import SENTENCE_GATE_OFF, about_reporting, retrieval_is_confident
 from rag.answer.complete import complete_broad
+from rag.answer.conflict import show_disagreement
 from rag.answer.evidence import EvidenceSet
 from rag.answer.extract import answer_extractively
+from rag.answer.gate import gate_answer
 from rag.answer.generate import generate
 from rag.answer.injection import Screened, quarantine
 from rag.answer.period import check_period
@@ -87,6 +89,8 @@ def answer_question(
         draft = complete_broad(
             draft, query.text, evidence, s.evidence_threshold, s.refusal_threshold
         )
+        draft = gate_answer(query, draft, evidence, s)
+        draft = show_disagreement(draft, query.asked, evidence, query.language)
     if not query.parts:  # (each part may name its own year)
         draft = check_period(query, draft, backend)
     if draft.refused and llm is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.models import Answer, Citation, Hit, Timings
+from rag.models import Answer, AnswerCheck, Citation, Hit, Timings
 from rag.text.language import Note, format_day, say
 
 
@@ -29,6 +29,9 @@ class Draft:
     notes: list[Note] = field(default_factory=list)
     first_token_ms: float | None = None  # from the start of generation
     context: list[str] = field(default_factory=list)  # chunk ids the answer was written from
+    judged: float | None = None  # the LLM's P(yes) that its answer is stated by the sources
+    check: AnswerCheck | None = None  # the answerability gate's reading
+    disputed: bool = False  # another source says otherwise (cited too)
 
     @property
     def refused(self) -> bool:
@@ -114,4 +117,6 @@ def word_reply(
         backend=draft.backend,
         notice=notice or None,
         timings_ms=timings,
+        check=draft.check,
+        disputed=draft.disputed,
     )

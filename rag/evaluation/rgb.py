@@ -79,6 +79,7 @@ def score(
     retrieved = {h.chunk.article_id for h in answer.hits}
     context = {article_of.get(c) for c in answer.context}
     cited = {c.article_id for c in answer.citations}
+    check = answer.check
     return RgbItemResult(
         id=item.id,
         query=item.query,
@@ -98,6 +99,17 @@ def score(
         cited_positive=None if withheld else bool(cited & positives),
         wrong_period=_wrong_period(item.query, answer, correct),
         cited=[f"{c.n} {c.article_id}: {c.quote}" for c in answer.citations],
+        gate_probability=check.probability if check else None,
+        gate_refused=bool(check and check.refused),
+        candidate_correct=(
+            answer_matches(check.candidate or answer.text, item.answer) if check else None
+        ),
+        disputed=answer.disputed,
+        both_retrieved=(
+            bool(retrieved & positives and retrieved & {passage_id(p) for p in item.positive_wrong})
+            if item.positive_wrong
+            else None
+        ),
         notice=answer.notice,
         streamed=streamed if streamed.strip() != answer.text.strip() else None,
         total_ms=round(ms, 1),
@@ -162,11 +174,47 @@ def summarise(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
     }
 
 
+def gate_curve(
+    results: Sequence[RgbItemResult],
+    thresholds: Sequence[float] = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+) -> list[dict[str, float | None]]:
+    """Rejection against false refusals (and accuracy) had the gate refused below each
+    threshold: a question is refused when the pipeline refused it before the gate, or its
+    candidate's probability is under the threshold (0.0: no gate)."""
+    done = [r for r in results if not r.error]
+
+    def refused(r: RgbItemResult, t: float) -> bool:
+        before = r.refused and not r.gate_refused  # (or after it: the asked period)
+        return before or (r.gate_probability is not None and r.gate_probability < t)
+
+    def correct(r: RgbItemResult, t: float) -> bool:
+        return not refused(r, t) and bool(r.correct or (r.gate_refused and r.candidate_correct))
+
+    curve = []
+    for t in thresholds:
+        answerable = [r for r in done if not r.withheld]
+        curve.append(
+            {
+                "threshold": t,
+                "rejection_rate": _rate(refused(r, t) for r in done if r.withheld),
+                "false_refusal_rate": _rate(refused(r, t) for r in answerable),
+                "accuracy": _rate(correct(r, t) for r in answerable),
+            }
+        )
+    return curve
+
+
 def counterfactual_summary(results: Sequence[RgbItemResult]) -> dict[str, float | None]:
     """With counterfactual passages indexed beside the true ones."""
     done = [r for r in results if not r.error]
     return {
         "fake_answer_rate": _rate(r.repeats_fake for r in done),
+        "both_retrieved": _rate(r.both_retrieved for r in done),
+        # of the questions whose true and counterfactual passages were both retrieved
+        "disagreement_shown": _rate(r.disputed for r in done if r.both_retrieved),
+        "fake_answer_unflagged": _rate(
+            r.repeats_fake and not r.disputed for r in done if r.both_retrieved
+        ),
         "accuracy": _rate(r.correct for r in done),
         "refusal_rate": _rate(r.refused for r in done),
         "questions": float(len(done)),
@@ -301,5 +349,15 @@ def _settings_snapshot(settings: Settings) -> dict[str, Any]:
         "refusal_threshold",
         "support_threshold",
         "evidence_threshold",
+        "answer_gate",
     )
-    return {k: getattr(settings, k) for k in keys}
+    from rag.answer.gate import gate_models
+
+    learned_with, gates = gate_models()
+    kind = "extractive" if settings.llm_backend == "extractive" else "llm"
+    thresholds = {
+        key: gate.threshold
+        for key, gate in gates.items()
+        if learned_with == settings.embedding_model and key.startswith(kind)
+    }
+    return {**{k: getattr(settings, k) for k in keys}, "gate_thresholds": thresholds}

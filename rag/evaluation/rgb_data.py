@@ -157,6 +157,17 @@ class RgbItemResult(BaseModel):
         "question's years and its article published in another year (None: no year asked).",
     )
     cited: list[str] = Field(default_factory=list)
+    gate_probability: float | None = Field(
+        None, description="The answerability gate's P(right) of the candidate answer."
+    )
+    gate_refused: bool = Field(False, description="The gate turned the candidate into a refusal.")
+    candidate_correct: bool | None = Field(
+        None, description="The candidate the gate read matches the gold answer."
+    )
+    disputed: bool = Field(False, description="The answer said the sources disagree.")
+    both_retrieved: bool | None = Field(
+        None, description="A true and a counterfactual passage among the hits (None: no fakes)."
+    )
     notice: str | None = None
     streamed: str | None = Field(
         None, description="What was streamed, when the final answer differs."

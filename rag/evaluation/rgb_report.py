@@ -6,7 +6,7 @@ import contextlib
 from pathlib import Path
 
 from rag.evaluation.report import fmt, table
-from rag.evaluation.rgb import RgbResult
+from rag.evaluation.rgb import RgbResult, gate_curve
 from rag.evaluation.rgb_data import RgbItemResult
 
 GOALS = {  # issue 13's goals: (figure, at least / at most)
@@ -131,6 +131,21 @@ def render(result: RgbResult) -> str:
                 ["figure", "value"],
                 [[k.replace("_", " "), fmt(v)] for k, v in c.items()],
             ),
+            "",
+        ]
+    if any(r.gate_probability is not None for r in result.items):
+        rows = [
+            [fmt(c["threshold"]), fmt(c["rejection_rate"]), fmt(c["false_refusal_rate"]),
+             fmt(c["accuracy"])]
+            for c in gate_curve(result.items)
+        ]  # fmt: skip
+        parts += [
+            "## The answerability gate's curve",
+            "",
+            "Each row: the figures had the gate refused every candidate below that probability "
+            f"(0: no gate; the shipped thresholds: {result.settings.get('gate_thresholds')}).",
+            "",
+            table(["threshold", "rejection of withheld", "false refusals", "accuracy"], rows),
             "",
         ]
     answerable = [r for r in result.items if not r.withheld]

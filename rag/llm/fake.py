@@ -12,8 +12,13 @@ class FakeLLM:
 
     name = "fake"
 
-    def __init__(self, reply: str | Callable[[list[Message]], str] = "NOT IN SOURCES") -> None:
+    def __init__(
+        self,
+        reply: str | Callable[[list[Message]], str] = "NOT IN SOURCES",
+        judged: float = 1.0,  # what yes_probability answers
+    ) -> None:
         self.reply = reply
+        self.judged = judged
         self.calls: list[list[Message]] = []
 
     def stream(
@@ -24,3 +29,6 @@ class FakeLLM:
         words = text.split(" ")
         for i, word in enumerate(words):
             yield word if i == len(words) - 1 else word + " "
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        return self.judged

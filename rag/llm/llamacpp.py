@@ -58,7 +58,32 @@ def _load(
                 # between would make the next answer recompute the system rules (~7 s on
                 # 2 cores). Saved states let it restore the longest matching prefix instead.
                 _MODELS[key].set_cache(LlamaRAMCache(capacity_bytes=state_cache_mb << 20))
+                _keep_one_logits_row(_MODELS[key])
         return _MODELS[key]
+
+
+def _keep_one_logits_row(model: Any) -> None:
+    """Saved states keep one row of the logits buffer instead of one per prompt token.
+
+    llama-cpp-python copies rows up to the prompt's length of its n_batch x vocabulary
+    buffer into every saved state: ~200-300 MB and ~0.5 s after each completion, more than
+    the whole state cache (so the state was evicted as soon as stored). Without all logits
+    no row is ever read back: llama.cpp samples from its own logits, and a restored state
+    re-evaluates its last token first.
+    """
+    if getattr(model, "_logits_all", True):
+        return
+    save = model.save_state
+
+    def save_state() -> Any:
+        full = model.scores
+        model.scores = full[:1]
+        try:
+            return save()
+        finally:
+            model.scores = full
+
+    model.save_state = save_state
 
 
 @atexit.register
@@ -121,3 +146,52 @@ class LlamaCppLLM:
                         yield piece
             except ValueError as exc:  # e.g. prompt longer than the context window
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """P("yes") against "no" from the logits of the reply's first token. `messages`
+        continuing the last generation (its prompt and answer, then a question) cost only
+        the new tokens: llama.cpp reuses the cached prefix."""
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        model = self._model()
+        yes, no = (
+            _first_tokens(model, ("yes", "Yes", "YES", "是")),
+            _first_tokens(model, ("no", "No", "NO", "否", "不")),
+        )
+        seen: dict[str, float] = {}
+
+        def capture(_ids: Any, logits: Any) -> Any:
+            top = float(np.max(logits))
+            seen["yes"] = float(np.sum(np.exp(logits[yes] - top)))
+            seen["no"] = float(np.sum(np.exp(logits[no] - top)))
+            return logits
+
+        with _GENERATE_LOCK:
+            # not saved to the state cache: saving copies every prompt row of logits
+            # (~0.5 s), and the next prompt shares the cached prefix anyway
+            states, model.cache = model.cache, None
+            try:
+                model.create_chat_completion(
+                    messages=messages,
+                    max_tokens=1,
+                    temperature=0.0,
+                    logits_processor=LogitsProcessorList([capture]),
+                )
+            except ValueError as exc:
+                raise LLMError(f"llama.cpp failed: {exc}") from exc
+            finally:
+                model.cache = states
+        total = seen.get("yes", 0.0) + seen.get("no", 0.0)
+        return seen["yes"] / total if total > 0 else 0.5
+
+
+# first words of a yes or no reply, in English and Chinese ("不是" is one token of its own)
+YES_WORDS = ("yes", "Yes", "YES", " yes", " Yes", "是", "对", "正确")
+NO_WORDS = ("no", "No", "NO", " no", " No", "否", "不", "不是", "没有", "错误")
+
+
+def _first_tokens(model: Any, words: tuple[str, ...]) -> list[int]:
+    """The first token of each word (as the reply's first word), without duplicates."""
+    ids = {model.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words}
+    return sorted(ids)

@@ -85,6 +85,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The articles do not answer this part: “{part}”.",
         "zh": "文章中没有这一部分的答案：“{part}”。",
     },
+    "disagree": {
+        "en": "The sources disagree; another one says:",
+        "zh": "来源的说法不一致，另一来源称：",
+    },
+    "other_year": {
+        "en": "the articles give {given} for this, not {asked}",
+        "zh": "文章只提到{given}的情况，没有{asked}的",
+    },
+    "not_stated": {
+        "en": "the passages found do not state it as the answer to this question; the "
+        "closest sentence is “{quote}”",
+        "zh": "找到的段落没有把它作为这个问题的答案；最接近的句子是“{quote}”",
+    },
     "no_kind": {
         "en": "no retrieved sentence gives the {kind} the question asks for",
         "zh": "检索到的句子中没有问题所问的{kind}",

@@ -48,6 +48,29 @@ def test_local_model_answers_with_verified_citations(local: Assistant) -> None:
     assert answer.timings_ms.first_token is not None
 
 
+def test_the_gate_reads_the_demo_answer_and_lets_it_through(local: Assistant) -> None:
+    """The learned gate reads every candidate answer; the demo answer passes, and its
+    reading travels with the Answer."""
+    answer = local.ask(AFRICA_Q)
+    assert_good_africa_answer(answer)
+    check = answer.check
+    assert check is not None and not check.refused and check.candidate is None
+    assert check.probability is not None and check.threshold is not None
+    assert check.probability >= check.threshold
+    assert "judge" not in check.signals, "the shipped gates do not ask the model (0.35 s)"
+
+
+def test_the_models_yes_no_judgement_of_its_own_answer(local: Assistant) -> None:
+    """Measuring (how the labelled set is made), the model is asked in the same chat whether
+    the sources state its answer: a probability from the first token's yes/no logits."""
+    settings = local.settings.model_copy(update={"answer_gate": "measure"})
+    measuring = Assistant(settings, local.embedder, local.index, llm=local.llm)
+    answer = measuring.ask("What is Transsion's market share in Africa?")
+    assert not answer.refused and answer.check is not None
+    assert 0.0 < answer.check.signals["judge"] < 1.0
+    assert answer.check.threshold is not None and not answer.check.refused
+
+
 def test_local_model_refuses_what_the_corpus_does_not_say(local: Assistant) -> None:
     answer = local.ask("What is the price of the new SU7?")
     assert answer.refused, answer.text

@@ -72,6 +72,10 @@ def test_llm_answers_real_news_in_both_languages(root: Path) -> None:
     for r in chinese:
         if r.refused:
             assert r.answer.startswith("我在现有的文章中找不到"), "a Chinese refusal is in Chinese"
+    answered = [r for run in runs.values() for r in run.items if not r.refused or r.gate_refused]
+    read = sum(r.gate_probability is not None for r in answered)
+    # (an answer citing a sentence in the other language is read but not gated)
+    assert answered and read >= 0.8 * len(answered), "the learned gate reads the candidates"
 
 
 def test_extractive_answers_real_news_without_a_model(root: Path) -> None:
