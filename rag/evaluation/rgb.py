@@ -74,7 +74,8 @@ def score(
     """One answer against the gold answer, the positives and (if any) the fake answer."""
     positives = {passage_id(p) for p in item.positive}
     first = answer.citations[0].article_id if answer.citations else None
-    correct = not answer.refused and answer_matches(answer.text, item.answer)
+    own = own_answer(answer)
+    correct = not answer.refused and answer_matches(own, item.answer)
     article_of = {h.chunk.id: h.chunk.article_id for h in answer.hits}
     retrieved = {h.chunk.article_id for h in answer.hits}
     context = {article_of.get(c) for c in answer.context}
@@ -89,7 +90,7 @@ def score(
         refused=answer.refused,
         correct=correct,
         repeats_fake=(
-            answer_matches(answer.text, item.fakeanswer) and not answer.refused
+            answer_matches(own, item.fakeanswer) and not answer.refused
             if item.fakeanswer
             else None
         ),
@@ -102,7 +103,7 @@ def score(
         gate_probability=check.probability if check else None,
         gate_refused=bool(check and check.refused),
         candidate_correct=(
-            answer_matches(check.candidate or answer.text, item.answer) if check else None
+            answer_matches(check.candidate or own, item.answer) if check else None
         ),
         disputed=answer.disputed,
         both_retrieved=(
@@ -115,6 +116,20 @@ def score(
         total_ms=round(ms, 1),
         first_token_ms=answer.timings_ms.first_token,
     )
+
+
+def own_answer(answer: Answer) -> str:
+    """The answer's own text, without the sentence of a source that disagrees (which states
+    the other answer, quoted: it would count as giving it)."""
+    from rag.text.language import say
+
+    if not answer.disputed:
+        return answer.text
+    for language in ("en", "zh"):
+        answer_part, found, _ = answer.text.partition(say("disagree", language))
+        if found:
+            return answer_part
+    return answer.text
 
 
 def _wrong_period(question: str, answer: Answer, correct: bool) -> bool | None:

@@ -140,3 +140,28 @@ def test_summary_rates() -> None:
     assert s["answered_wrong_rate"] == 0.25 and s["rejection_rate"] == 0.5
     assert s["first_citation_positive"] == round(2 / 3, 3)
     assert s["answerable"] == 4 and s["withheld"] == 2
+
+
+def test_a_disputed_answer_is_scored_on_its_own_text_and_the_gate_curve() -> None:
+    from rag.evaluation.rgb import gate_curve, own_answer, score
+    from rag.evaluation.rgb_data import RgbItem, RgbItemResult
+    from rag.models import Answer
+
+    item = RgbItem(id=1, query="Super Bowl 2021 location", answer=["Tampa"],
+                   positive=["p"], positive_wrong=["w"], fakeanswer=["Glendale"])  # fmt: skip
+    text = "It was in Glendale [1].\n\nThe sources disagree; another one says: It was in Tampa [2]."
+    answer = Answer(question=item.query, text=text, refused=False, disputed=True)
+    assert own_answer(answer) == "It was in Glendale [1].\n\n"
+    scored = score(item, answer, withheld=False, ms=1.0)
+    assert not scored.correct and scored.repeats_fake and scored.disputed
+
+    def r(withheld: bool, refused: bool, p: float | None, correct: bool) -> RgbItemResult:
+        return RgbItemResult(id=0, query="q", gold=["a"], withheld=withheld, refused=refused,
+                             correct=correct, gate_probability=p)  # fmt: skip
+
+    results = [r(True, False, 0.2, False), r(True, True, None, False),
+               r(False, False, 0.9, True), r(False, False, 0.3, True)]  # fmt: skip
+    no_gate, at_half = gate_curve(results, (0.0, 0.5))
+    assert no_gate["rejection_rate"] == 0.5 and no_gate["false_refusal_rate"] == 0.0
+    assert at_half["rejection_rate"] == 1.0 and at_half["false_refusal_rate"] == 0.5
+    assert at_half["accuracy"] == 0.5
