@@ -4,11 +4,14 @@ Retrieval similarity cannot tell a question the articles answer from one whose p
 about the same event in another year, or name someone in another role (measured on RGB:
 AUROC 0.51-0.73 for every question-and-passage signal, docs/answerability-2026-12-05.md).
 So the gate reads the candidate answer: the signals below look at the answer and the
-sentences it cites, and, with an LLM backend, at the model's own yes/no judgement of its
-answer asked right after it (llama.cpp reuses the cached prompt, so it costs the ~40 tokens
-of the question). A logistic regression learned from labelled RGB runs
-(evals/train_gate.py) turns them into the probability that the answer is right; below the
-threshold chosen on a validation split (false refusals <= 0.10) the answer is refused.
+sentences it cites. The model's own yes/no judgement of its answer, asked right after it
+(llama.cpp reuses the cached prompt: ~0.35 s), is recorded when measuring; it was not worth
+its time on RGB, so the shipped gates do not ask for it (`wants_judge`). One logistic
+regression per kind of answer and question language, learned from labelled RGB runs
+(evals/train_gate.py), turns the signals into the probability that the answer is right;
+below the threshold chosen out of fold (false refusals <= 0.10, accuracy -0.02 at most) the
+answer is refused. The signals are weak (AUROC 0.59-0.71): only the Chinese LLM gate has a
+threshold above 0; the others read and record.
 
 The weights live in `gate.json` beside this file, with the data and commit they came from.
 """
