@@ -192,6 +192,21 @@ def test_openai_backend_against_a_real_server(local: Assistant, openai_server: s
     assert remote.ask("What is the price of the new SU7?").refused
 
 
+def test_a_yes_no_judgement_through_a_real_server(openai_server: str) -> None:
+    """From the first token's log-probabilities where the server gives them, else from the
+    reply's first word: a probability either way."""
+    from rag.llm.openai_compat import OpenAICompatibleLLM
+
+    llm = OpenAICompatibleLLM(openai_server, "local", "not-needed", 60.0)
+
+    def asked(city: str) -> float:
+        content = f"Is {city} the capital of France? Reply yes or no."
+        return llm.yes_probability([{"role": "user", "content": content}])
+
+    yes, no = asked("Paris"), asked("Tokyo")
+    assert 0.0 <= no < yes <= 1.0, (yes, no)
+
+
 def test_llm_judge_gives_verdicts_through_a_real_server(
     local: Assistant, openai_server: str
 ) -> None:
