@@ -17,12 +17,12 @@ from dataclasses import replace
 from rag.answer.evidence import Evidence, EvidenceSet, make_citation
 from rag.answer.extract import with_marker
 from rag.answer.reply import Draft
+from rag.answer.verify import MARKER
 from rag.text.language import say
 from rag.text.sentences import HAN
 from rag.text.words import content_words
 
 SAME_SENTENCE = 0.7  # share of the two sentences' words in common (of the smaller one)
-MARKERS = re.compile(r"\[\d+\]")
 
 
 def _disagrees(cited: str, other: str, answer_words: set[str]) -> float:
@@ -57,7 +57,7 @@ def find_disagreement(
     the share of words the two have in common."""
     if draft.text is None:
         return None
-    answer_words = content_words(MARKERS.sub("", draft.text)) - content_words(question)
+    answer_words = content_words(MARKER.sub("", draft.text)) - content_words(question)
     cited_chunks = {c.chunk_id for c in draft.citations}
     for citation in draft.citations:
         for item in evidence.items:

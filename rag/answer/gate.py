@@ -31,6 +31,7 @@ import numpy as np
 from rag.answer.answerability import asked_kind, gives
 from rag.answer.evidence import EvidenceSet
 from rag.answer.reply import Draft, not_answered, refusal
+from rag.answer.verify import MARKER
 from rag.config import Settings
 from rag.llm.base import Message
 from rag.models import AnswerCheck, Citation, Hit
@@ -48,7 +49,6 @@ JUDGE_QUESTION = {
 }
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-MARKERS = re.compile(r"\[\d+\]")
 
 
 def judge_messages(
@@ -115,7 +115,7 @@ def signals(
     years = {str(y) for y in mentioned_years(question)}
     numbers = {n for n in _NUMBER.findall(question) if n not in years}
     asked = asked_kind(question)
-    answer_words = content_words(MARKERS.sub("", answer))
+    answer_words = content_words(MARKER.sub("", answer))
     rare = _rare_terms(question, hits)
     found = {
         "passage": max((h.score for h in hits), default=0.0),
